@@ -1,0 +1,14 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+
+export type { NatsConnection }
+
+/** One connection per process and role; reconnects forever (the bus may restart under us). */
+export const connectBus = (url: string, name: string): Promise<NatsConnection> =>
+  connect({
+    servers: url.split(',').map((s) => s.trim()),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: false,
+    timeout: 5_000
+  })

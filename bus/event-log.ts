@@ -1,0 +1,127 @@
+import { jetstream, jetstreamManager, JetStreamApiError, JetStreamApiCodes, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
+import { headers as natsHeaders } from '@nats-io/transport-node'
+import type { NatsConnection } from './connection.ts'
+import type { BusNames } from './names.ts'
+
+/** The subject already moved past the sequence the caller decided on. */
+export class WrongLastSequence extends Error {
+  readonly _tag = 'WrongLastSequence'
+  constructor(readonly subject: string, readonly expected: number) {
+    super(`${subject} moved past sequence ${expected}`)
+  }
+}
+
+export interface LoggedMessage {
+  readonly seq: number
+  readonly subject: string
+  readonly msgId: string
+  readonly data: Uint8Array
+}
+
+export interface AppendResult {
+  readonly seq: number
+  /** True when JetStream recognised the message id: nothing new was stored. */
+  readonly duplicate: boolean
+}
+
+const CONFLICT_CODES: ReadonlyArray<number> = [JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]
+
+/**
+ * The events stream seen as an append-only log with optimistic concurrency per subject.
+ * Every append carries an expectation: there is deliberately no way to publish without one.
+ */
+export class EventLog {
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly names: BusNames
+  ) {}
+
+  static async open(nc: NatsConnection, names: BusNames): Promise<EventLog> {
+    return new EventLog(jetstream(nc), await jetstreamManager(nc), names)
+  }
+
+  async append(
+    subject: string,
+    body: Uint8Array,
+    options: { msgId: string; expectedLastSubjectSequence: number; headers: Record<string, string> }
+  ): Promise<AppendResult> {
+    const h = natsHeaders()
+    for (const [k, v] of Object.entries(options.headers)) h.set(k, v)
+    try {
+      const ack = await this.js.publish(subject, body, {
+        msgID: options.msgId,
+        expect: { lastSubjectSequence: options.expectedLastSubjectSequence },
+        headers: h,
+        timeout: 10_000
+      })
+      return { seq: ack.seq, duplicate: ack.duplicate }
+    } catch (error) {
+      if (error instanceof JetStreamApiError && CONFLICT_CODES.includes(error.code)) {
+        throw new WrongLastSequence(subject, options.expectedLastSubjectSequence)
+      }
+      throw error
+    }
+  }
+
+  /** Messages on one subject after `afterSeq`, in order: the part of a stream not yet in PostgreSQL. */
+  async tail(subject: string, afterSeq: number): Promise<LoggedMessage[]> {
+    const last = await this.lastOnSubject(subject)
+    if (last === null || last.seq <= afterSeq) return []
+    const found: LoggedMessage[] = []
+    let from = afterSeq + 1
+    for (;;) {
+      const m = await this.jsm.direct.getMessage(this.names.eventsStream, { seq: from, next_by_subj: subject }).catch(notFoundAsNull)
+      if (!m) break
+      found.push(toLogged(m))
+      if (m.seq >= last.seq) break
+      from = m.seq + 1
+    }
+    return found
+  }
+
+  async lastOnSubject(subject: string): Promise<LoggedMessage | null> {
+    const m = await this.jsm.direct.getMessage(this.names.eventsStream, { last_by_subj: subject }).catch(notFoundAsNull)
+    return m ? toLogged(m) : null
+  }
+
+  async lastSequence(): Promise<number> {
+    const info = await this.jsm.streams.info(this.names.eventsStream)
+    return info.state.last_seq
+  }
+
+  /**
+   * Reads the whole stream in order from `fromSeq` with an ordered consumer (it recreates itself
+   * on gaps, so nothing is skipped). Yields messages as they arrive; the caller batches.
+   */
+  async *follow(fromSeq: number, signal: AbortSignal): AsyncGenerator<LoggedMessage> {
+    // No subject filter: the stream holds only event subjects (and 2.9 rejects filter lists).
+    const consumer = await this.js.consumers.get(this.names.eventsStream, {
+      ...(fromSeq <= 1 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq })
+    })
+    const messages = await consumer.consume({ max_messages: 2_000 })
+    const stop = () => void messages.close()
+    signal.addEventListener('abort', stop, { once: true })
+    try {
+      for await (const m of messages) {
+        yield { seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', data: m.data }
+      }
+    } finally {
+      signal.removeEventListener('abort', stop)
+      await messages.close()
+    }
+  }
+}
+
+const toLogged = (m: { seq: number; subject: string; header: { get(k: string): string }; data: Uint8Array }): LoggedMessage => ({
+  seq: m.seq,
+  subject: m.subject,
+  msgId: m.header?.get('Nats-Msg-Id') ?? '',
+  data: m.data
+})
+
+const notFoundAsNull = (error: unknown): null => {
+  if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null
+  if (error instanceof Error && /no message found|404/i.test(error.message)) return null
+  throw error
+}

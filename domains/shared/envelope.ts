@@ -1,0 +1,51 @@
+/**
+ * The event envelope of the design. One bus message carries every event one command produced
+ * (`EventBatch`); the JetStream sequence of that message is the events' global position.
+ */
+export type ActorKind = 'user' | 'token' | 'system'
+
+export interface Actor {
+  readonly kind: ActorKind
+  readonly id: string
+  readonly name: string
+  /** Where the command came from, when it came over HTTP. */
+  readonly ip?: string
+  readonly userAgent?: string
+}
+
+export interface EventMeta {
+  readonly actor: Actor
+  readonly commandId: string
+  readonly correlationId: string
+  readonly causationId: string | null
+  readonly occurredAt: string
+  readonly schemaVersion: number
+}
+
+export interface BatchedEvent {
+  readonly id: string
+  readonly type: string
+  readonly data: unknown
+}
+
+/** The body of one message on `ops.evt.<aggregate>.<id>`. */
+export interface EventBatch {
+  /** `<aggregate>-<id>`, the event-store stream name. */
+  readonly stream: string
+  readonly events: ReadonlyArray<BatchedEvent>
+  readonly meta: EventMeta
+}
+
+/** An event as read back from the store: envelope plus position. */
+export interface RecordedEvent extends BatchedEvent {
+  readonly stream: string
+  readonly meta: EventMeta
+  /** JetStream sequence of the message that carried it. */
+  readonly position: number
+  /** Index of the event within its message. */
+  readonly index: number
+}
+
+export const streamName = (aggregate: string, id: string): string => `${aggregate}-${id}`
+
+export const CURRENT_SCHEMA_VERSION = 1

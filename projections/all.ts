@@ -1,0 +1,13 @@
+import { credentialsProjection, shredCredentialKeys } from './read-models/credentials.ts'
+import { targetsProjection } from './read-models/targets.ts'
+import { usersProjection } from './read-models/users.ts'
+import type { DocumentProjection } from './projection.ts'
+
+/** Every inline projection the sink maintains, in the order it applies them. */
+export const inlineProjections: ReadonlyArray<DocumentProjection> = [
+  targetsProjection as unknown as DocumentProjection,
+  usersProjection as unknown as DocumentProjection,
+  credentialsProjection as unknown as DocumentProjection
+]
+
+export const sinkSideEffects = [shredCredentialKeys]

@@ -1,0 +1,79 @@
+import { connectClient, type Client } from './db.ts'
+import { COMMITTED_CHANNEL, SINK_CHECKPOINT } from './sink.ts'
+
+/**
+ * Follows how far the sink has committed (LISTEN on the channel the sink notifies in its batch
+ * transaction, so a notification always means "durable in PostgreSQL"). Lets a command wait,
+ * bounded, until its own events are readable: read-your-writes.
+ */
+export class CommittedPositions {
+  private position = 0
+  private waiters: Array<{ position: number; resolve: (reached: boolean) => void }> = []
+  private client: Client | undefined
+  private closed = false
+
+  constructor(private readonly databaseUrl: string, private readonly log: (m: string) => void) {}
+
+  get current(): number {
+    return this.position
+  }
+
+  async start(): Promise<void> {
+    const client = await connectClient(this.databaseUrl, 'opsconductor-committed')
+    this.client = client
+    client.on('notification', (n) => {
+      if (n.channel === COMMITTED_CHANNEL) this.advance(Number(n.payload))
+    })
+    client.on('error', (error) => {
+      if (this.closed) return
+      this.log(`committed-positions: ${error.message}; reconnecting`)
+      this.client = undefined
+      setTimeout(() => void this.start().catch((e: Error) => this.log(`committed-positions: ${e.message}`)), 1_000)
+    })
+    await client.query(`LISTEN ${COMMITTED_CHANNEL}`)
+    await this.refresh()
+  }
+
+  /** Re-reads the checkpoint (after a reconnect, or when a wait is about to give up). */
+  async refresh(): Promise<void> {
+    const { rows } = await (this.client ?? (await this.pending())).query<{ position: number }>(
+      'SELECT position FROM checkpoints WHERE name = $1',
+      [SINK_CHECKPOINT]
+    )
+    this.advance(rows[0]?.position ?? 0)
+  }
+
+  /** Resolves true once the sink has committed `position`, false after `timeoutMs`. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return true
+    const reached = await new Promise<boolean>((resolve) => {
+      const waiter = { position, resolve }
+      this.waiters.push(waiter)
+      setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter)
+        resolve(false)
+      }, timeoutMs).unref()
+    })
+    if (reached) return true
+    await this.refresh().catch(() => undefined)
+    return this.position >= position
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true
+    await this.client?.end().catch(() => undefined)
+  }
+
+  private advance(position: number): void {
+    if (!(position > this.position)) return
+    this.position = position
+    if (this.waiters.length === 0) return
+    const still: typeof this.waiters = []
+    for (const w of this.waiters) (w.position <= position ? w.resolve(true) : still.push(w))
+    this.waiters = still
+  }
+
+  private async pending(): Promise<Client> {
+    throw new Error('committed-positions: not connected to PostgreSQL')
+  }
+}

@@ -1,0 +1,31 @@
+import pg from 'pg'
+
+export type Pool = pg.Pool
+export type PoolClient = pg.PoolClient
+
+// bigint (int8) columns hold JetStream sequences, far below 2^53: read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export const createPool = (url: string, max = 10, applicationName = 'opsconductor'): Pool =>
+  new pg.Pool({ connectionString: url, max, application_name: applicationName, idleTimeoutMillis: 30_000 })
+
+/** A dedicated connection that is not returned to a pool (advisory locks, LISTEN). */
+export const connectClient = async (url: string, applicationName: string): Promise<pg.Client> => {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName })
+  await client.connect()
+  return client
+}
+
+export type Client = pg.Client
+
+export const inTransaction = async <A>(client: pg.ClientBase, work: () => Promise<A>): Promise<A> => {
+  await client.query('BEGIN')
+  try {
+    const result = await work()
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  }
+}

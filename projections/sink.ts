@@ -1,0 +1,208 @@
+import type { EventLog, LoggedMessage } from '../bus/index.ts'
+import type { RecordedEvent } from '../domains/shared/index.ts'
+import { chainHash, GENESIS_HASH } from './canonical.ts'
+import { connectClient, inTransaction, type Client } from './db.ts'
+import { recordedEvents } from './event-store.ts'
+import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
+
+/** The stored log disagrees with the bus: never overwrite, stop and make noise. */
+export class SinkHalted extends Error {
+  readonly _tag = 'SinkHalted'
+}
+
+export interface SinkOptions {
+  readonly databaseUrl: string
+  readonly eventLog: EventLog
+  readonly projections: ReadonlyArray<DocumentProjection>
+  /** Extra inline work in the batch transaction (e.g. shredding credential keys). */
+  readonly sideEffects?: ReadonlyArray<(db: Queryable, events: ReadonlyArray<RecordedEvent>) => Promise<void>>
+  readonly batchMax?: number
+  readonly log: (message: string) => void
+  readonly signal: AbortSignal
+  /** Called after each committed batch with the new checkpoint. */
+  readonly onCommitted?: (position: number) => void
+}
+
+export const SINK_CHECKPOINT = 'sink'
+// Held on the sink's own connection for as long as it is the active sink.
+const SINK_LOCK = 7_311_002
+export const COMMITTED_CHANNEL = 'ops_committed'
+
+/**
+ * Runs the sink until aborted: waits as standby until it holds the advisory lock, then copies the
+ * events stream into PostgreSQL in order, one transaction per batch (events + inline
+ * projections + checkpoint), then notifies `ops_committed`. Any failure other than a halt drops
+ * the connection (and so the lock) and starts over from the stored checkpoint.
+ */
+export const runSink = async (options: SinkOptions): Promise<void> => {
+  let announcedStandby = false
+  while (!options.signal.aborted) {
+    let client: Client | undefined
+    try {
+      client = await connectClient(options.databaseUrl, 'opsconductor-sink')
+      client.on('error', () => undefined) // surfaced by the next query instead
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SINK_LOCK])
+      if (!rows[0]?.locked) {
+        if (!announcedStandby) options.log('sink: another sink is active; waiting as standby')
+        announcedStandby = true
+        await client.end().catch(() => undefined)
+        await sleep(500, options.signal)
+        continue
+      }
+      announcedStandby = false
+      await copyStream(client, options)
+    } catch (error) {
+      if (error instanceof SinkHalted) throw error
+      if (options.signal.aborted) break
+      options.log(`sink: ${error instanceof Error ? error.message : String(error)}; restarting from the checkpoint`)
+      await sleep(1_000, options.signal)
+    } finally {
+      await client?.end().catch(() => undefined)
+    }
+  }
+}
+
+const copyStream = async (client: Client, options: SinkOptions): Promise<void> => {
+  const checkpoint = await client.query<{ position: number; last_hash: Buffer | null }>(
+    'SELECT position, last_hash FROM checkpoints WHERE name = $1',
+    [SINK_CHECKPOINT]
+  )
+  let position = checkpoint.rows[0]?.position ?? 0
+  let lastHash = checkpoint.rows[0]?.last_hash ?? GENESIS_HASH
+  options.log(`sink: active from position ${position}`)
+  const batchMax = options.batchMax ?? 1_000
+  const inbox = new Inbox<LoggedMessage>(batchMax * 10)
+  const stop = new AbortController()
+  const abort = () => stop.abort()
+  options.signal.addEventListener('abort', abort, { once: true })
+  // Reading and writing overlap: while one batch commits, the next one gathers (group commit).
+  const pump = (async () => {
+    for await (const m of options.eventLog.follow(position + 1, stop.signal)) await inbox.put(m)
+  })().then(() => inbox.close(), (e: unknown) => inbox.fail(e))
+  try {
+    for (;;) {
+      const batch = await inbox.take(batchMax)
+      if (batch === null) break
+      const fresh = batch.filter((m) => m.seq > position)
+      if (fresh.length === 0) continue
+      lastHash = await commitBatch(client, fresh, lastHash, options)
+      position = fresh[fresh.length - 1]!.seq
+      options.onCommitted?.(position)
+    }
+  } finally {
+    options.signal.removeEventListener('abort', abort)
+    stop.abort()
+    await pump
+  }
+}
+
+const commitBatch = async (client: Client, messages: ReadonlyArray<LoggedMessage>, previous: Buffer, options: SinkOptions): Promise<Buffer> => {
+  const events = messages.flatMap((m) => recordedEvents(m.seq, m.data))
+  const msgIds = new Map(messages.map((m) => [m.seq, m.msgId]))
+  const hashes: Buffer[] = []
+  let hash = previous
+  for (const e of events) {
+    hash = chainHash(hash, e)
+    hashes.push(hash)
+  }
+  const last = messages[messages.length - 1]!.seq
+  await inTransaction(client, async () => {
+    const inserted = await client.query<{ position: number }>(
+      `INSERT INTO events (position, idx, id, stream, type, data, meta, message_id, actor_id, occurred_at, hash)
+       SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[],
+                            $8::text[], $9::text[], $10::timestamptz[], $11::bytea[])
+       ON CONFLICT DO NOTHING RETURNING position`,
+      [
+        events.map((e) => e.position),
+        events.map((e) => e.index),
+        events.map((e) => e.id),
+        events.map((e) => e.stream),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data ?? null)),
+        events.map((e) => JSON.stringify(e.meta)),
+        events.map((e) => msgIds.get(e.position) ?? ''),
+        events.map((e) => e.meta.actor?.id ?? null),
+        events.map((e) => e.meta.occurredAt),
+        hashes
+      ]
+    )
+    // The checkpoint is committed with the rows, so a conflict here means the log was rewritten.
+    if (inserted.rowCount !== events.length) await explainConflict(client, events, msgIds)
+    for (const projection of options.projections) await applyProjection(client, projection, events)
+    for (const effect of options.sideEffects ?? []) await effect(client, events)
+    await client.query(
+      `INSERT INTO checkpoints (name, position, last_hash, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, last_hash = EXCLUDED.last_hash, updated_at = now()`,
+      [SINK_CHECKPOINT, last, hash]
+    )
+    await client.query('SELECT pg_notify($1, $2)', [COMMITTED_CHANNEL, String(last)])
+  })
+  return hash
+}
+
+const explainConflict = async (client: Client, events: ReadonlyArray<RecordedEvent>, msgIds: Map<number, string>): Promise<never> => {
+  const { rows } = await client.query<{ position: number; message_id: string; id: string }>(
+    'SELECT position, message_id, id FROM events WHERE position = ANY($1::bigint[])',
+    [[...msgIds.keys()]]
+  )
+  const clash = rows.find((r) => msgIds.get(r.position) !== r.message_id)
+  throw new SinkHalted(
+    clash
+      ? `position ${clash.position} already holds message ${clash.message_id}, the bus now says ${msgIds.get(clash.position)}: the log was rewritten`
+      : `events ${events[0]?.position}..${events[events.length - 1]?.position} are already stored although the checkpoint is behind them`
+  )
+}
+
+/** True while some process holds the sink lock (the API is not ready without an active sink). */
+export const sinkIsActive = async (db: Queryable): Promise<boolean> => {
+  const { rows } = await db.query(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND ((classid::bigint << 32) | objid::bigint) = $1`,
+    [SINK_LOCK]
+  )
+  return rows.length > 0
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+  })
+
+/** A bounded hand-over queue between the bus reader and the batch writer. */
+class Inbox<T> {
+  private items: T[] = []
+  private closed = false
+  private failure: unknown = undefined
+  private wakeTaker: (() => void) | undefined
+  private wakePutter: (() => void) | undefined
+  constructor(private readonly capacity: number) {}
+
+  async put(item: T): Promise<void> {
+    while (this.items.length >= this.capacity && !this.closed) await new Promise<void>((r) => (this.wakePutter = r))
+    this.items.push(item)
+    this.wakeTaker?.()
+  }
+  close(): void {
+    this.closed = true
+    this.wakeTaker?.()
+    this.wakePutter?.()
+  }
+  fail(error: unknown): void {
+    this.failure = error ?? new Error('bus reader stopped')
+    this.close()
+  }
+  /** Everything waiting (up to `max`), or null once closed and drained. */
+  async take(max: number): Promise<T[] | null> {
+    while (this.items.length === 0) {
+      if (this.failure !== undefined) throw this.failure
+      if (this.closed) return null
+      await new Promise<void>((r) => (this.wakeTaker = r))
+      this.wakeTaker = undefined
+    }
+    const batch = this.items.splice(0, max)
+    this.wakePutter?.()
+    this.wakePutter = undefined
+    return batch
+  }
+}

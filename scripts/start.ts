@@ -1,0 +1,33 @@
+/**
+ * `npm start`: every role in one process group (api + sink now; workers, scheduler and notifier
+ * join as they land). Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
+ */
+import { ConfigError, describeConfig, loadConfig } from '../runtime/config.ts'
+import { resolveServices } from '../runtime/bootstrap.ts'
+import { createLogger } from '../runtime/logger.ts'
+import { openPlatform } from '../runtime/platform.ts'
+import { startApi, startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
+
+const main = async () => {
+  const config = loadConfig()
+  const logger = createLogger(config.logLevel)
+  logger.info(describeConfig(config), 'starting OpsConductor')
+  const services = await resolveServices(config, logger)
+  const roles: Role[] = []
+  const platform = await openPlatform(
+    { natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, namespace: config.namespace, streamReplicas: config.streamReplicas, logsMaxBytes: config.logsMaxBytes, logsMaxAgeDays: config.logsMaxAgeDays, role: 'all' },
+    logger
+  )
+  stopOnSignals(() => roles, async () => {
+    await platform.close()
+    await services.stop()
+  }, logger)
+  roles.push(startSink(platform, services.databaseUrl, logger))
+  roles.push(await startApi(platform, config, logger))
+  logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,79 @@
+import { Effect } from 'effect'
+import { deleteStreams } from '../bus/index.ts'
+import { handleCommand, type Aggregate, type CommandContext } from '../commands/handler.ts'
+import type { DomainEvent } from '../domains/shared/index.ts'
+import { inlineProjections, sinkSideEffects } from '../projections/all.ts'
+import { runSink } from '../projections/sink.ts'
+import { createLogger } from '../runtime/logger.ts'
+import { openPlatform, type Platform } from '../runtime/platform.ts'
+import { freshDatabase, uniqueNamespace } from './support.ts'
+
+export interface Harness {
+  readonly platform: Platform
+  readonly databaseUrl: string
+  readonly namespace: string
+  readonly natsUrl: string
+  /** A second, independent writer (own cache and connections), like another api replica. */
+  readonly replica: () => Promise<Platform>
+  readonly startSink: () => AbortController
+  readonly run: <C, E extends DomainEvent, S>(p: Platform, aggregate: Aggregate<C, E, S>, command: C, context?: Partial<CommandContext>) => ReturnType<typeof runCommand>
+  readonly close: () => Promise<void>
+}
+
+export const systemActor = { kind: 'system' as const, id: 'test', name: 'test' }
+
+export const context = (overrides: Partial<CommandContext> = {}): CommandContext => ({
+  commandId: crypto.randomUUID(),
+  actor: systemActor,
+  now: new Date().toISOString(),
+  ...overrides
+})
+
+const runCommand = <C, E extends DomainEvent, S>(p: Platform, aggregate: Aggregate<C, E, S>, command: C, ctx: Partial<CommandContext> = {}) =>
+  p.commands.runPromise(Effect.result(handleCommand(aggregate, command, context(ctx))))
+
+/** A platform on real NATS and PostgreSQL with its own database and stream namespace. */
+export const openHarness = async (options: { sink?: boolean } = {}): Promise<Harness> => {
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+  const db = await freshDatabase('core')
+  const namespace = uniqueNamespace()
+  const logger = createLogger(process.env.OPS_TEST_LOG_LEVEL ?? 'silent')
+  const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test' }
+  const platform = await openPlatform(settings, logger)
+  const others: Platform[] = []
+  const sinks: AbortController[] = []
+  const startSink = () => {
+    const controller = new AbortController()
+    sinks.push(controller)
+    void runSink({
+      databaseUrl: db.url,
+      eventLog: platform.eventLog,
+      projections: inlineProjections,
+      sideEffects: sinkSideEffects,
+      log: (m) => logger.info(m),
+      signal: controller.signal
+    })
+    return controller
+  }
+  if (options.sink !== false) startSink()
+  return {
+    platform,
+    databaseUrl: db.url,
+    namespace,
+    natsUrl,
+    replica: async () => {
+      const p = await openPlatform({ ...settings, role: 'test-replica' }, logger)
+      others.push(p)
+      return p
+    },
+    startSink,
+    run: runCommand,
+    close: async () => {
+      for (const s of sinks) s.abort()
+      for (const p of others) await p.close()
+      await deleteStreams(platform.nc, platform.eventLog.names).catch(() => undefined)
+      await platform.close()
+      await db.drop()
+    }
+  }
+}
