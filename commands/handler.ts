@@ -137,3 +137,15 @@ export const foldRecorded = <E extends DomainEvent, S>(decider: { initialState: 
 
 export type CommandError = Rejected | ConcurrencyConflict | StoreUnavailable
 export { Rejected, ConcurrencyConflict, StoreUnavailable, VersionMismatch }
+
+/**
+ * The current state of an aggregate, for checks that span aggregates (does the credential
+ * exist?). `fresh` bypasses the cache when a stale answer would be wrong rather than merely late.
+ */
+export const loadState = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, fresh = false) =>
+  Effect.gen(function* () {
+    const cache = yield* AggregateCache
+    const stream = streamName(aggregate.kind, id)
+    const cached = fresh ? undefined : cache.get(stream)
+    return (cached ?? (yield* loadInto(aggregate, id, stream))).state as S
+  })

@@ -1,4 +1,5 @@
 import { credentialsProjection, shredCredentialKeys } from './read-models/credentials.ts'
+import { jobsProjection, jobVersionsProjection } from './read-models/jobs.ts'
 import { targetsProjection } from './read-models/targets.ts'
 import { usersProjection } from './read-models/users.ts'
 import type { DocumentProjection } from './projection.ts'
@@ -7,7 +8,9 @@ import type { DocumentProjection } from './projection.ts'
 export const inlineProjections: ReadonlyArray<DocumentProjection> = [
   targetsProjection as unknown as DocumentProjection,
   usersProjection as unknown as DocumentProjection,
-  credentialsProjection as unknown as DocumentProjection
+  credentialsProjection as unknown as DocumentProjection,
+  jobsProjection as unknown as DocumentProjection,
+  jobVersionsProjection as unknown as DocumentProjection
 ]
 
 export const sinkSideEffects = [shredCredentialKeys]

@@ -9,7 +9,7 @@ const main = async () => {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, 'opsconductor-sink')
   const services = await resolveServices(config, logger)
-  const platform = await openPlatform({ natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, namespace: config.namespace, streamReplicas: config.streamReplicas, role: 'sink' }, logger)
+  const platform = await openPlatform({ natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, masterKey: services.masterKey, namespace: config.namespace, streamReplicas: config.streamReplicas, role: 'sink' }, logger)
   const roles: Role[] = [startSink(platform, services.databaseUrl, logger)]
   stopOnSignals(() => roles, () => platform.close(), logger)
 }

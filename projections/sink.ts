@@ -19,8 +19,8 @@ export interface SinkOptions {
   readonly batchMax?: number
   readonly log: (message: string) => void
   readonly signal: AbortSignal
-  /** Called after each committed batch with the new checkpoint. */
-  readonly onCommitted?: (position: number) => void
+  /** Called after each committed batch with the new checkpoint and the batch's events, in order. */
+  readonly onCommitted?: (position: number, events: ReadonlyArray<RecordedEvent>) => void
 }
 
 export const SINK_CHECKPOINT = 'sink'
@@ -85,9 +85,10 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
       if (batch === null) break
       const fresh = batch.filter((m) => m.seq > position)
       if (fresh.length === 0) continue
-      lastHash = await commitBatch(client, fresh, lastHash, options)
+      const committed = await commitBatch(client, fresh, lastHash, options)
+      lastHash = committed.hash
       position = fresh[fresh.length - 1]!.seq
-      options.onCommitted?.(position)
+      options.onCommitted?.(position, committed.events)
     }
   } finally {
     options.signal.removeEventListener('abort', abort)
@@ -96,7 +97,12 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
   }
 }
 
-const commitBatch = async (client: Client, messages: ReadonlyArray<LoggedMessage>, previous: Buffer, options: SinkOptions): Promise<Buffer> => {
+const commitBatch = async (
+  client: Client,
+  messages: ReadonlyArray<LoggedMessage>,
+  previous: Buffer,
+  options: SinkOptions
+): Promise<{ hash: Buffer; events: RecordedEvent[] }> => {
   const events = messages.flatMap((m) => recordedEvents(m.seq, m.data))
   const msgIds = new Map(messages.map((m) => [m.seq, m.msgId]))
   const hashes: Buffer[] = []
@@ -137,7 +143,7 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<LoggedMessage
     )
     await client.query('SELECT pg_notify($1, $2)', [COMMITTED_CHANNEL, String(last)])
   })
-  return hash
+  return { hash, events }
 }
 
 const explainConflict = async (client: Client, events: ReadonlyArray<RecordedEvent>, msgIds: Map<number, string>): Promise<never> => {

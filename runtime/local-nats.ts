@@ -55,14 +55,6 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
     log(`using NATS at ${opts.url} (given)`)
     return { url: opts.url, started: false, stop: noop }
   }
-  if (opts.reuseDefault ?? true) {
-    const info = await probeNats('127.0.0.1', 4222)
-    if (info?.jetstream === false) log(`NATS on ${DEFAULT_URL} has JetStream disabled; starting our own`)
-    else if (info) {
-      log(`using running nats-server ${info.version ?? '?'} on ${DEFAULT_URL}`)
-      return { url: DEFAULT_URL, started: false, stop: noop }
-    }
-  }
   const dataDir = mkdirp(opts.dataDir)
   return withDirLock(dataDir, async () => {
     const stateFile = path.join(dataDir, 'nats.state.json')
@@ -76,6 +68,15 @@ export async function ensureNats(opts: EnsureNatsOptions): Promise<NatsHandle> {
       const url = `nats://127.0.0.1:${prev.port}`
       log(`reusing our nats-server on ${url} (pid ${prev.pid}, data ${opts.dataDir})`)
       return { url, started: false, stop: leasedStop(dataDir, addLease(dataDir), stopOurs(prev.pid)) }
+    }
+    // Checked after our own: on a fresh machine the server on 4222 may be one we started.
+    if (opts.reuseDefault ?? true) {
+      const info = await probeNats('127.0.0.1', 4222)
+      if (info?.jetstream === false) log(`NATS on ${DEFAULT_URL} has JetStream disabled; starting our own`)
+      else if (info) {
+        log(`using running nats-server ${info.version ?? '?'} on ${DEFAULT_URL}`)
+        return { url: DEFAULT_URL, started: false, stop: noop }
+      }
     }
     const bin = await findOrInstallNatsServer(log)
     const port = await pickPort(opts.preferPort ?? 4222)

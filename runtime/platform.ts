@@ -3,6 +3,7 @@ import { connectBus, EventLog, busNames, provisionStreams, type NatsConnection }
 import { AggregateCacheLive, type AggregateCache } from '../commands/aggregate-cache.ts'
 import { EventStoreLive } from '../commands/event-store-live.ts'
 import type { EventStore } from '../commands/event-store.ts'
+import { PasswordHasherLive, VaultLive, type PasswordHasher, type Vault } from '../commands/secrets.ts'
 import { CommittedPositions } from '../projections/committed-positions.ts'
 import { createPool, type Pool } from '../projections/db.ts'
 import { migrate } from '../projections/migrate.ts'
@@ -16,11 +17,13 @@ export interface PlatformSettings {
   readonly logsMaxBytes?: number
   readonly logsMaxAgeDays?: number
   readonly poolSize?: number
+  /** 32 bytes; wraps every credential's data key. */
+  readonly masterKey: Buffer
   /** Name shown in NATS and PostgreSQL connection lists. */
   readonly role: string
 }
 
-export type CommandServices = EventStore | AggregateCache
+export type CommandServices = EventStore | AggregateCache | Vault | PasswordHasher
 
 /**
  * What every writing process shares: the bus connection with streams provisioned, the pool with
@@ -51,7 +54,14 @@ export const openPlatform = async (settings: PlatformSettings, logger: Logger): 
   if (applied.length > 0) logger.info({ applied }, 'database migrated')
   const committed = new CommittedPositions(settings.databaseUrl, (m) => logger.warn(m))
   await committed.start()
-  const commands = ManagedRuntime.make(Layer.mergeAll(EventStoreLive({ log: eventLog, pool, committed }), AggregateCacheLive))
+  const commands = ManagedRuntime.make(
+    Layer.mergeAll(
+      EventStoreLive({ log: eventLog, pool, committed }),
+      AggregateCacheLive,
+      VaultLive({ pool, masterKey: settings.masterKey }),
+      PasswordHasherLive
+    )
+  )
   return {
     nc,
     eventLog,

@@ -15,7 +15,7 @@ const main = async () => {
   const services = await resolveServices(config, logger)
   const roles: Role[] = []
   const platform = await openPlatform(
-    { natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, namespace: config.namespace, streamReplicas: config.streamReplicas, logsMaxBytes: config.logsMaxBytes, logsMaxAgeDays: config.logsMaxAgeDays, role: 'all' },
+    { natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, masterKey: services.masterKey, namespace: config.namespace, streamReplicas: config.streamReplicas, logsMaxBytes: config.logsMaxBytes, logsMaxAgeDays: config.logsMaxAgeDays, role: 'all' },
     logger
   )
   stopOnSignals(() => roles, async () => {

@@ -38,7 +38,7 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
   const db = await freshDatabase('core')
   const namespace = uniqueNamespace()
   const logger = createLogger(process.env.OPS_TEST_LOG_LEVEL ?? 'silent')
-  const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test' }
+  const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test', masterKey: Buffer.alloc(32, 7) }
   const platform = await openPlatform(settings, logger)
   const others: Platform[] = []
   const sinks: AbortController[] = []

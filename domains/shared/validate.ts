@@ -104,7 +104,8 @@ export const isIpv6 = (value: string): boolean => {
   const groups = [...head, ...tail]
   let width = 0
   for (const [index, group] of groups.entries()) {
-    const last = index === groups.length - 1
+    // An embedded IPv4 may only close the address: `::ffff:1.2.3.4`, never `1.2.3.4::`.
+    const last = index === groups.length - 1 && (halves.length === 1 || tail.length > 0)
     if (last && group.includes('.')) {
       if (!isIpv4(group)) return false
       width += 2

@@ -41,7 +41,7 @@ describe('Target', () => {
       spec()
         .when({ ...register, port: 2222, credentialId, attributes: { rack: 'b2', os: 'debian' } })
         .then([{ type: 'TargetRegistered', data: { ...registered.data, port: 2222, credentialId, attributes: { os: 'debian', rack: 'b2' } } } as TargetEvent]))
-    it.each(['10.0.0.1', '255.255.255.255', '::1', '2001:db8::8a2e:370:7334', '::ffff:192.0.2.1', 'fe80::1%eth0', '1:2:3:4:5:6:7:8', 'a.b-c.example', 'xn--bcher-kva.ch'])(
+    it.each(['10.0.0.1', '255.255.255.255', '::1', '2001:db8::8a2e:370:7334', '::ffff:192.0.2.1', 'fe80::1%eth0', '1:2:3:4:5:6:7:8', '::', 'a.b-c.example', 'xn--bcher-kva.ch'])(
       'accepts the address %s',
       (address) => {
         const decision = targetDecider.decide({ ...register, address }, targetDecider.initialState)
@@ -54,6 +54,7 @@ describe('Target', () => {
       '010.0.0.1',
       '10.0.0',
       '1:2:3:4:5:6:7:8:9',
+      '1.2.3.4::',
       '1::2::3',
       '[::1]',
       '2001:db8::g',

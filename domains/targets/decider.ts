@@ -1,4 +1,4 @@
-import { absurd, accept, firstInvalid, optional, reject, type Decider, type Decision } from '../shared/index.ts'
+import { absurd, accept, firstInvalid, jsonEqual, optional, reject, type Decider, type Decision } from '../shared/index.ts'
 import { DEFAULT_PORTS, type RegisterTarget, type TargetCommand, type UpdateTarget } from './commands.ts'
 import { connectionMismatch, targetAlreadyRegistered, targetAlreadyRemoved, targetNotFound, type TargetRejection } from './errors.ts'
 import type { TargetEvent, TargetUpdated } from './events.ts'
@@ -15,8 +15,7 @@ import {
   checkTags,
   checkTargetId,
   normalizeAttributes,
-  normalizeTags,
-  sameAttributes
+  normalizeTags
 } from './validate.ts'
 
 export { evolve, initialState, isTerminal, type TargetState } from './state.ts'
@@ -49,8 +48,8 @@ const register = (command: RegisterTarget, state: TargetState): TargetDecision =
   if (state.status === 'removed') return reject(targetAlreadyRemoved(command.targetId))
   if (state.status === 'active') {
     const { targetId, name, address, port, connection, credentialId, tags, attributes } = state
-    const current = { targetId, name, address, port, connection, credentialId, tags, attributes: normalizeAttributes(attributes) }
-    return JSON.stringify(current) === JSON.stringify(data) ? accept() : reject(targetAlreadyRegistered(targetId, name))
+    const current = { targetId, name, address, port, connection, credentialId, tags, attributes }
+    return jsonEqual(current, data) ? accept() : reject(targetAlreadyRegistered(targetId, name))
   }
   return accept({ type: 'TargetRegistered', data })
 }
@@ -82,7 +81,7 @@ const update = (command: UpdateTarget, target: ActiveTarget): TargetDecision => 
     ...(command.address !== undefined && command.address !== target.address ? { address: command.address } : {}),
     ...(port !== target.port ? { port } : {}),
     ...(connection !== target.connection ? { connection } : {}),
-    ...(command.attributes !== undefined && !sameAttributes(command.attributes, target.attributes)
+    ...(command.attributes !== undefined && !jsonEqual(command.attributes, target.attributes)
       ? { attributes: normalizeAttributes(command.attributes) }
       : {})
   }

@@ -91,9 +91,6 @@ export const checkAttributes =
 export const normalizeAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
-export const sameAttributes = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
-  JSON.stringify(normalizeAttributes(a)) === JSON.stringify(normalizeAttributes(b))
-
 // What OpenSSH prints: `<key type> SHA256:<43 base64 characters, no padding>`.
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) SHA256:[A-Za-z0-9+/]{43}$/
 

@@ -1,0 +1,173 @@
+import { absurd } from '../domains/shared/index.ts'
+import { parseTargetFilter, type FilterAst, type TextField } from '../domains/targets/filter/index.ts'
+import type { TargetRow } from './read-models/targets.ts'
+
+/** Anything that runs a parameterised query: a pg Pool, a PoolClient or a Client. */
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>
+}
+
+export type TargetFilterField = 'filter' | 'first' | 'after'
+
+/**
+ * Bad input to a targets query. `position` is the offset in the filter text (null for `first` and
+ * `after`); the API maps this to BAD_USER_INPUT naming `field`.
+ */
+export class TargetFilterError extends Error {
+  readonly _tag = 'TargetFilterError'
+  constructor(
+    message: string,
+    readonly position: number | null = null,
+    readonly field: TargetFilterField = 'filter'
+  ) {
+    super(message)
+    this.name = 'TargetFilterError'
+  }
+}
+
+export interface CompiledFilter {
+  readonly where: string
+  readonly params: unknown[]
+}
+
+// Column names come from this table, never from the filter text.
+const TEXT_COLUMNS: Readonly<Record<TextField, string>> = { name: 'name', address: 'address' }
+
+/** `*` → `%`, `?` → `_`; the LIKE metacharacters `%`, `_` and `\` in the text match themselves. */
+export const globToLike = (glob: string): string =>
+  glob.replace(/[\\%_*?]/g, (c) => (c === '*' ? '%' : c === '?' ? '_' : `\\${c}`))
+
+/**
+ * Compiles a filter to a WHERE condition over `targets`, with every value a parameter numbered
+ * from `firstParam`. Tags and attributes use containment (`@>`) so the GIN indexes serve them;
+ * names compare lower-cased like the `(lower(name), id)` index.
+ */
+export const compileTargetFilter = (ast: FilterAst, firstParam = 1): CompiledFilter => {
+  const params: unknown[] = []
+  const param = (value: unknown): string => {
+    params.push(value)
+    return `$${firstParam + params.length - 1}`
+  }
+  const glob = (field: TextField, pattern: string): string => {
+    const column = TEXT_COLUMNS[field]
+    // Without wildcards an equality lets the planner use the expression index directly.
+    if (!/[*?]/.test(pattern)) return `lower(${column}) = lower(${param(pattern)})`
+    return `lower(${column}) LIKE lower(${param(globToLike(pattern))}) ESCAPE '\\'`
+  }
+  const sql = (node: FilterAst): string => {
+    switch (node.kind) {
+      case 'all':
+        return 'TRUE'
+      case 'and':
+        return `(${node.items.map(sql).join(' AND ')})`
+      case 'or':
+        return `(${node.items.map(sql).join(' OR ')})`
+      case 'not':
+        return `NOT (${sql(node.item)})`
+      case 'tag':
+        return `tags @> ARRAY[${param(node.tag)}]::text[]`
+      case 'attribute':
+        return `attributes @> ${param(JSON.stringify({ [node.key]: node.value }))}::jsonb`
+      case 'connection':
+        return `connection = ${param(node.connection)}`
+      case 'id':
+        return `id = ${param(node.id)}::uuid`
+      case 'glob':
+        return glob(node.field, node.pattern)
+      case 'regex':
+        return `${TEXT_COLUMNS[node.field]} ${node.ignoreCase ? '~*' : '~'} ${param(node.source)}`
+      default:
+        return absurd(node)
+    }
+  }
+  return { where: sql(ast), params }
+}
+
+const parseOrThrow = (filter: string | null | undefined): FilterAst => {
+  const parsed = parseTargetFilter(filter ?? '')
+  if (!parsed.ok) throw new TargetFilterError(parsed.error.message, parsed.error.position, 'filter')
+  return parsed.filter
+}
+
+interface Cursor {
+  readonly sortName: string
+  readonly id: string
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** Opaque to callers; holds the sort key exactly as PostgreSQL computed it. */
+export const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify([cursor.sortName, cursor.id]), 'utf8').toString('base64url')
+
+const decodeCursor = (after: string): Cursor => {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]))
+      return { sortName: value[0], id: value[1] }
+  } catch {
+    // Falls through to the error below: any undecodable text is simply not one of our cursors.
+  }
+  throw new TargetFilterError('after: is not a cursor returned by this query (use pageInfo.endCursor)', null, 'after')
+}
+
+export const MAX_PAGE_SIZE = 500
+const COLUMNS = 'id, name, address, port, connection, credential_id, tags, attributes, host_key, created_at, updated_at, position'
+
+export interface TargetQuery {
+  readonly filter?: string | null
+  readonly first: number
+  readonly after?: string | null
+}
+
+export interface TargetPage {
+  readonly rows: TargetRow[]
+  readonly totalCount: number
+  readonly hasNextPage: boolean
+  readonly endCursor: string | null
+}
+
+const countWhere = async (db: Queryable, { where, params }: CompiledFilter): Promise<number> => {
+  const { rows } = await db.query(`SELECT count(*)::int AS count FROM targets WHERE ${where}`, params)
+  return (rows[0] as { count: number } | undefined)?.count ?? 0
+}
+
+/** Number of targets the filter selects; throws TargetFilterError for a malformed filter. */
+export const countTargets = (db: Queryable, filter?: string | null): Promise<number> =>
+  countWhere(db, compileTargetFilter(parseOrThrow(filter)))
+
+/**
+ * One page of the targets a filter selects, ordered by (lower(name), id) — a total order, so
+ * keyset paging visits every match exactly once even when names repeat.
+ */
+export const queryTargets = async (db: Queryable, query: TargetQuery): Promise<TargetPage> => {
+  const { first } = query
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw new TargetFilterError(`first: must be a whole number from 1 to ${MAX_PAGE_SIZE} (got ${first})`, null, 'first')
+  const ast = parseOrThrow(query.filter)
+  const cursor = query.after ? decodeCursor(query.after) : undefined
+  const compiled = compileTargetFilter(ast)
+  const { where, params } = compiled
+  const pageParams = [...params]
+  let keyset = ''
+  if (cursor) {
+    pageParams.push(cursor.sortName, cursor.id)
+    keyset = ` AND (lower(name), id) > ($${pageParams.length - 1}, $${pageParams.length}::uuid)`
+  }
+  pageParams.push(first + 1)
+  const [page, totalCount] = await Promise.all([
+    db.query(
+      `SELECT ${COLUMNS}, lower(name) AS sort_name FROM targets WHERE ${where}${keyset} ORDER BY lower(name), id LIMIT $${pageParams.length}`,
+      pageParams
+    ),
+    countWhere(db, compiled)
+  ])
+  const found = page.rows as Array<TargetRow & { sort_name: string }>
+  const rows = found.slice(0, first).map(({ sort_name: _, ...row }) => row)
+  const last = found[Math.min(found.length, first) - 1]
+  return {
+    rows,
+    totalCount,
+    hasNextPage: found.length > first,
+    endCursor: last ? encodeCursor({ sortName: last.sort_name, id: last.id }) : null
+  }
+}
