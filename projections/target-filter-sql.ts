@@ -156,7 +156,7 @@ export const queryTargets = async (db: Queryable, query: TargetQuery): Promise<T
   pageParams.push(first + 1)
   const [page, totalCount] = await Promise.all([
     db.query(
-      `SELECT ${COLUMNS}, lower(name) AS sort_name FROM targets WHERE ${where}${keyset} ORDER BY lower(name), id LIMIT $${pageParams.length}`,
+      `SELECT ${COLUMNS}, lower(name) AS sort_name FROM targets WHERE (${where})${keyset} ORDER BY lower(name), id LIMIT $${pageParams.length}`,
       pageParams
     ),
     countWhere(db, compiled)

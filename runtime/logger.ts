@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 export type { Logger }
 
@@ -6,8 +6,9 @@ export type { Logger }
  * Structured logs. Any field that can hold a secret is censored by path, as a last line of
  * defence: code should not log such values in the first place.
  */
-export const createLogger = (level: string, name = 'opsconductor'): Logger =>
-  pino({
+export const createLogger = (level: string, name = 'opsconductor', destination?: DestinationStream): Logger =>
+  pino(
+  {
     name,
     level,
     redact: {
@@ -18,4 +19,6 @@ export const createLogger = (level: string, name = 'opsconductor'): Logger =>
       ],
       censor: '[redacted]'
     }
-  })
+  },
+  destination
+  )

@@ -13,6 +13,8 @@ export interface Harness {
   readonly databaseUrl: string
   readonly namespace: string
   readonly natsUrl: string
+  /** Every line the platform logged, for secret-leak checks. */
+  readonly logs: ReadonlyArray<string>
   /** A second, independent writer (own cache and connections), like another api replica. */
   readonly replica: () => Promise<Platform>
   readonly startSink: () => AbortController
@@ -37,7 +39,9 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
   const db = await freshDatabase('core')
   const namespace = uniqueNamespace()
-  const logger = createLogger(process.env.OPS_TEST_LOG_LEVEL ?? 'silent')
+  // Every log line is kept so tests can assert that no secret was ever logged.
+  const logs: string[] = []
+  const logger = createLogger('debug', 'test', { write: (line: string) => void logs.push(line) })
   const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test', masterKey: Buffer.alloc(32, 7) }
   const platform = await openPlatform(settings, logger)
   const others: Platform[] = []
@@ -61,6 +65,7 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
     databaseUrl: db.url,
     namespace,
     natsUrl,
+    logs,
     replica: async () => {
       const p = await openPlatform({ ...settings, role: 'test-replica' }, logger)
       others.push(p)

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { targets } from '../domains/targets/index.ts'
+import { openHarness, type Harness } from '../test/harness.ts'
+
+/** The sink as a real separate process, so it can be killed with SIGKILL mid-batch. */
+const spawnSink = (h: Harness): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', 'projections/main.ts'], {
+    env: {
+      ...process.env,
+      NATS_URL: h.natsUrl,
+      DATABASE_URL: h.databaseUrl,
+      OPS_NAMESPACE: h.namespace,
+      OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      OPS_LOG_LEVEL: 'warn'
+    },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+
+const checkpoint = async (h: Harness) => {
+  const { rows } = await h.platform.pool.query<{ position: number }>("SELECT position FROM checkpoints WHERE name = 'sink'")
+  return rows[0]?.position ?? 0
+}
+
+const until = async (what: string, condition: () => Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const kill = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve()
+    p.once('exit', () => resolve())
+    p.kill('SIGKILL')
+  })
+
+let h: Harness
+const children: ChildProcess[] = []
+beforeAll(async () => {
+  h = await openHarness({ sink: false })
+})
+afterAll(async () => {
+  await Promise.all(children.map(kill))
+  await h?.close()
+})
+
+describe('Sink', () => {
+  it('stores every event exactly once across SIGKILLs, and a standby takes over', async () => {
+    const total = 3_000
+    // Publish without waiting for durability: the sink is what we are about to kill.
+    const publishing = Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        h.run(h.platform, targets, {
+          type: 'RegisterTarget', targetId: crypto.randomUUID(), name: `crash-${i}`, address: '10.1.0.1', connection: 'SSH', at: new Date().toISOString()
+        }, { awaitCommittedMs: 0 })
+      )
+    )
+    const first = spawnSink(h)
+    children.push(first)
+    await until('the first sink to commit something', async () => (await checkpoint(h)) > 0)
+    const standby = spawnSink(h)
+    children.push(standby)
+    await new Promise((r) => setTimeout(r, 300))
+    await kill(first)
+    const killedAt = await checkpoint(h)
+
+    const outcomes = await publishing
+    expect(outcomes.every((o) => o._tag === 'Success')).toBe(true)
+    const last = await h.platform.eventLog.lastSequence()
+    expect(killedAt).toBeLessThan(last)
+
+    // The standby takes over; then it too is killed mid-way and a third sink finishes.
+    await until('the standby to move on', async () => (await checkpoint(h)) > killedAt, 20_000)
+    await kill(standby)
+    const third = spawnSink(h)
+    children.push(third)
+    await until('the sink to reach the end of the stream', async () => (await checkpoint(h)) >= last)
+
+    const { rows } = await h.platform.pool.query<{ events: number; ids: number; positions: number; targets: number }>(
+      `SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(DISTINCT id) FROM events)::int AS ids,
+              (SELECT count(DISTINCT position) FROM events)::int AS positions, (SELECT count(*) FROM targets)::int AS targets`
+    )
+    // One message, one event per registration: positions, ids and rows must all match exactly.
+    expect(rows[0]).toEqual({ events: last, ids: last, positions: last, targets: total })
+    await kill(third)
+  }, 120_000)
+})
