@@ -10,5 +10,8 @@ export const connectBus = (url: string, name: string): Promise<NatsConnection> =
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: false,
-    timeout: 5_000
+    timeout: 5_000,
+    // An Error (with stack capture) per request costs ~15% CPU at thousands of commands/s;
+    // failures still carry their own error, just without the caller's async stack.
+    noAsyncTraces: true
   })

@@ -21,10 +21,14 @@ export const EventStoreLive = (deps: { readonly log: EventLog; readonly pool: Po
     load: (aggregate, id) =>
       Effect.tryPromise({
         try: async () => {
-          const stream = `${aggregate}-${id}`
-          const stored = await readStream(deps.pool, stream)
+          const subject = deps.log.names.eventSubject(aggregate, id)
+          // The bus keeps every event, so it alone can say "this stream is empty": a new
+          // aggregate costs one direct get and no PostgreSQL read.
+          const last = await deps.log.lastOnSubject(subject)
+          if (!last) return { events: [], version: 0 }
+          const stored = await readStream(deps.pool, `${aggregate}-${id}`)
           const after = stored.length > 0 ? stored[stored.length - 1]!.position : 0
-          const tail = await deps.log.tail(deps.log.names.eventSubject(aggregate, id), after)
+          const tail = after >= last.seq ? [] : await deps.log.tail(subject, after)
           const events: RecordedEvent[] = [...stored, ...tail.flatMap((m) => recordedEvents(m.seq, m.data))]
           return { events, version: events.length > 0 ? events[events.length - 1]!.position : 0 }
         },

@@ -1,5 +1,7 @@
+import { apiTokensProjection } from './read-models/api-tokens.ts'
 import { credentialsProjection, shredCredentialKeys } from './read-models/credentials.ts'
 import { jobsProjection, jobVersionsProjection } from './read-models/jobs.ts'
+import { loginThrottleProjection } from './read-models/login-throttle.ts'
 import { targetsProjection } from './read-models/targets.ts'
 import { usersProjection } from './read-models/users.ts'
 import type { DocumentProjection } from './projection.ts'
@@ -10,7 +12,9 @@ export const inlineProjections: ReadonlyArray<DocumentProjection> = [
   usersProjection as unknown as DocumentProjection,
   credentialsProjection as unknown as DocumentProjection,
   jobsProjection as unknown as DocumentProjection,
-  jobVersionsProjection as unknown as DocumentProjection
+  jobVersionsProjection as unknown as DocumentProjection,
+  apiTokensProjection as unknown as DocumentProjection,
+  loginThrottleProjection as unknown as DocumentProjection
 ]
 
 export const sinkSideEffects = [shredCredentialKeys]

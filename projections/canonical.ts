@@ -4,11 +4,22 @@ import type { RecordedEvent } from '../domains/shared/index.ts'
 /** JSON with object keys sorted at every depth: the same value always gives the same bytes. */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i])
+    return out + ']'
+  }
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const v = record[key]
+    if (v === undefined) continue
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v)
+    first = false
+  }
+  return out + '}'
 }
 
 export const GENESIS_HASH = Buffer.alloc(32)

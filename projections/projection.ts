@@ -12,6 +12,8 @@ export interface DocumentProjection<R extends Row = Row> {
   /** Also the table name. */
   readonly table: string
   readonly key: string & keyof R
+  /** SQL type of the key column; the lookup casts the parameter, never the column, so the index is used. */
+  readonly keyType: 'uuid' | 'text'
   /** Columns written, in table order; must include `key`. */
   readonly columns: ReadonlyArray<string & keyof R>
   readonly canHandle: ReadonlySet<string>
@@ -40,7 +42,7 @@ export const applyProjection = async <R extends Row>(
   if (keys.length === 0) return
   const t = quote(table)
   const k = quote(projection.key)
-  const { rows } = await db.query(`SELECT * FROM ${t} WHERE ${k}::text = ANY($1::text[])`, [keys])
+  const { rows } = await db.query(`SELECT * FROM ${t} WHERE ${k} = ANY($1::${projection.keyType}[])`, [keys])
   const current = new Map<string, R | null>(rows.map((r) => [String((r as Row)[projection.key]), r as R]))
   const existed = new Set(current.keys())
   for (const event of relevant) {
@@ -52,7 +54,7 @@ export const applyProjection = async <R extends Row>(
     if (row) upserts.push(row)
     else if (existed.has(key)) deletes.push(key)
   }
-  if (deletes.length > 0) await db.query(`DELETE FROM ${t} WHERE ${k}::text = ANY($1::text[])`, [deletes])
+  if (deletes.length > 0) await db.query(`DELETE FROM ${t} WHERE ${k} = ANY($1::${projection.keyType}[])`, [deletes])
   if (upserts.length > 0) {
     const cols = projection.columns.map(quote)
     const updates = cols.filter((c) => c !== k).map((c) => `${c} = EXCLUDED.${c}`)

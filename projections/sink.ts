@@ -113,23 +113,30 @@ const commitBatch = async (
   }
   const last = messages[messages.length - 1]!.seq
   await inTransaction(client, async () => {
+    // One JSON document per batch: PostgreSQL parses it once, instead of the driver quoting
+    // every element of eleven arrays.
     const inserted = await client.query<{ position: number }>(
       `INSERT INTO events (position, idx, id, stream, type, data, meta, message_id, actor_id, occurred_at, hash)
-       SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[],
-                            $8::text[], $9::text[], $10::timestamptz[], $11::bytea[])
+       SELECT position, idx, id, stream, type, data, meta, message_id, actor_id, occurred_at, decode(hash, 'hex')
+       FROM jsonb_to_recordset($1::jsonb) AS x(position bigint, idx smallint, id uuid, stream text, type text, data jsonb,
+                                                meta jsonb, message_id text, actor_id text, occurred_at timestamptz, hash text)
        ON CONFLICT DO NOTHING RETURNING position`,
       [
-        events.map((e) => e.position),
-        events.map((e) => e.index),
-        events.map((e) => e.id),
-        events.map((e) => e.stream),
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.data ?? null)),
-        events.map((e) => JSON.stringify(e.meta)),
-        events.map((e) => msgIds.get(e.position) ?? ''),
-        events.map((e) => e.meta.actor?.id ?? null),
-        events.map((e) => e.meta.occurredAt),
-        hashes
+        JSON.stringify(
+          events.map((e, i) => ({
+            position: e.position,
+            idx: e.index,
+            id: e.id,
+            stream: e.stream,
+            type: e.type,
+            data: e.data ?? null,
+            meta: e.meta,
+            message_id: msgIds.get(e.position) ?? '',
+            actor_id: e.meta.actor?.id ?? null,
+            occurred_at: e.meta.occurredAt,
+            hash: hashes[i]!.toString('hex')
+          }))
+        )
       ]
     )
     // The checkpoint is committed with the rows, so a conflict here means the log was rewritten.

@@ -21,6 +21,7 @@ const TYPES: ReadonlyArray<CredentialEvent['type']> = ['CredentialCreated', 'Cre
 export const credentialsProjection: DocumentProjection<CredentialRow> = {
   table: 'credentials',
   key: 'id',
+  keyType: 'uuid',
   columns: ['id', 'name', 'kind', 'username', 'key_id', 'created_at', 'updated_at', 'rotated_at', 'position'],
   canHandle: new Set(TYPES),
   keysOf: (e) => [(e.data as { credentialId: string }).credentialId],

@@ -33,6 +33,7 @@ const jobEvent = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as JobEv
 export const jobsProjection: DocumentProjection<JobRow> = {
   table: 'jobs',
   key: 'id',
+  keyType: 'uuid',
   columns: ['id', 'name', 'description', 'version', 'steps', 'parameters', 'archived', 'created_at', 'updated_at', 'position'],
   canHandle: new Set<JobEvent['type']>(['JobDefined', 'JobRevised', 'JobArchived']),
   keysOf: (e) => [(e.data as { jobId: string }).jobId],
@@ -60,6 +61,7 @@ export const jobsProjection: DocumentProjection<JobRow> = {
 export const jobVersionsProjection: DocumentProjection<JobVersionRow> = {
   table: 'job_versions',
   key: 'version_key',
+  keyType: 'text',
   columns: ['version_key', 'job_id', 'version', 'name', 'description', 'steps', 'parameters', 'created_at', 'position'],
   canHandle: new Set<JobEvent['type']>(['JobDefined', 'JobRevised']),
   keysOf: (e) => {

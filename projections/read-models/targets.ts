@@ -27,6 +27,7 @@ const TYPES: ReadonlyArray<TargetEvent['type']> = [
 export const targetsProjection: DocumentProjection<TargetRow> = {
   table: 'targets',
   key: 'id',
+  keyType: 'uuid',
   columns: ['id', 'name', 'address', 'port', 'connection', 'credential_id', 'tags', 'attributes', 'host_key', 'created_at', 'updated_at', 'position'],
   canHandle: new Set(TYPES),
   keysOf: (e) => [(e.data as { targetId: string }).targetId],

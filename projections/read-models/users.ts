@@ -19,6 +19,7 @@ const TYPES: ReadonlyArray<UserEvent['type']> = ['UserRegistered', 'UserRoleChan
 export const usersProjection: DocumentProjection<UserRow> = {
   table: 'users',
   key: 'id',
+  keyType: 'uuid',
   columns: ['id', 'username', 'role', 'password_hash', 'disabled', 'created_at', 'updated_at', 'position'],
   canHandle: new Set(TYPES),
   keysOf: (e) => [(e.data as { userId: string }).userId],

@@ -1,0 +1,64 @@
+import { Effect } from 'effect'
+import { measurePublishRate } from '../../bus/index.ts'
+import { handleCommand } from '../../commands/handler.ts'
+import { targets, type TargetCommand } from '../../domains/targets/index.ts'
+import { inlineProjections } from '../../projections/all.ts'
+import { createPool } from '../../projections/db.ts'
+import { migrate } from '../../projections/migrate.ts'
+import { rebuildProjections } from '../../projections/rebuild.ts'
+import { insertSyntheticTargetEvents } from '../../projections/synthetic-events.ts'
+import { context, openHarness } from '../../test/harness.ts'
+import { freshDatabase } from '../../test/support.ts'
+import { round, runPool } from './stats.ts'
+import type { Row } from './types.ts'
+
+const register = (): TargetCommand => {
+  const targetId = crypto.randomUUID()
+  return { type: 'RegisterTarget', targetId, name: `b-${targetId.slice(0, 13)}`, address: '10.0.0.1', connection: 'SSH', tags: ['bench'], at: new Date().toISOString() }
+}
+
+/** (a) the physical limit, (b) handler throughput to visible-in-projection, (c) read-your-write latency, (d) rebuild rate. */
+export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Row[]; raw256: number }> => {
+  const h = await openHarness()
+  const rows: Row[] = []
+  const scale = options.quick ? 0.25 : 1
+  try {
+    const probe = `${h.namespace.toUpperCase()}_PROBE`
+    const seq = await measurePublishRate(h.platform.nc, { stream: probe, messages: Math.round(5_000 * scale), inFlight: 1, withMsgId: false })
+    const raw256 = await measurePublishRate(h.platform.nc, { stream: probe, messages: Math.round(40_000 * scale), inFlight: 256, withMsgId: true })
+    rows.push({ group: 'physical limit', name: 'JetStream publish+ack 1 KiB, sequential', value: round(seq), unit: 'msg/s' })
+    rows.push({ group: 'physical limit', name: 'JetStream publish+ack 1 KiB, 256 in flight, with msgID', value: round(raw256), unit: 'msg/s' })
+
+    const command = (awaitMs: number) => async () => {
+      const r = await h.platform.commands.runPromise(Effect.result(handleCommand(targets, register(), context({ awaitCommittedMs: awaitMs }))))
+      if (r._tag === 'Failure' || !r.success.durable) throw new Error('command failed or not durable')
+    }
+    for (const [callers, total] of [[1, 1_000], [64, 20_000]] as const) {
+      await runPool(200, callers, command(2_000)) // warm-up
+      const r = await runPool(Math.round(total * scale), callers, command(2_000))
+      rows.push({
+        group: 'command path', name: `RegisterTarget → visible in projection, ${callers} caller${callers > 1 ? 's' : ''}`, value: round(r.rate), unit: 'commands/s',
+        anchor: 'JetStream 256 in flight', anchorValue: round(raw256), ratio: round(r.rate / raw256, 2), goal: callers === 64 ? '≥ 0.60 of raw, ≥ peer' : undefined
+      })
+      rows.push({ group: 'command path', name: `latency p50 / p99, ${callers} caller${callers > 1 ? 's' : ''}`, value: round(r.p99, 1), unit: 'ms p99', note: `p50 ${round(r.p50, 1)} ms` })
+    }
+    const ryw = await runPool(Math.round(4_000 * scale), 8, command(2_000))
+    rows.push({ group: 'command path', name: 'read-your-write latency at moderate load (8 callers)', value: round(ryw.p99, 1), unit: 'ms p99', note: `p50 ${round(ryw.p50, 1)} ms at ${round(ryw.rate)} commands/s`, goal: 'p99 < 25 ms' })
+  } finally {
+    await h.close()
+  }
+  const db = await freshDatabase('rebuild')
+  const pool = createPool(db.url, 4, 'bench-rebuild')
+  try {
+    await migrate(pool)
+    const events = options.quick ? 20_000 : 100_000
+    await insertSyntheticTargetEvents(pool, events)
+    await rebuildProjections(pool, inlineProjections, { swap: true })
+    const report = await rebuildProjections(pool, inlineProjections, { swap: true })
+    rows.push({ group: 'projections', name: `rebuild of ${events.toLocaleString('en')} events`, value: round(report.events / report.seconds), unit: 'events/s', goal: '≥ 30,000 events/s' })
+  } finally {
+    await pool.end()
+    await db.drop()
+  }
+  return { rows, raw256: rows[1]!.value }
+}
