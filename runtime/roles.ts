@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../api/app.ts'
+import { committedPublisher } from '../bus/index.ts'
 import { inlineProjections, sinkSideEffects } from '../projections/all.ts'
 import { runSink, SinkHalted, sinkIsActive } from '../projections/sink.ts'
 import type { Config } from './config.ts'
@@ -20,7 +21,8 @@ export const startSink = (platform: Platform, databaseUrl: string, logger: Logge
     projections: inlineProjections,
     sideEffects: sinkSideEffects,
     log: (m) => logger.info(m),
-    signal: controller.signal
+    signal: controller.signal,
+    onCommitted: committedPublisher(platform.nc, platform.eventLog.names.committedSubject, (m) => logger.warn(m))
   }).catch((error: unknown) => {
     const halted = error instanceof SinkHalted
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, halted ? 'sink halted: the event log and the store disagree' : 'sink failed')

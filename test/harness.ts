@@ -1,5 +1,5 @@
 import { Effect } from 'effect'
-import { deleteStreams } from '../bus/index.ts'
+import { committedPublisher, deleteStreams } from '../bus/index.ts'
 import { handleCommand, type Aggregate, type CommandContext } from '../commands/handler.ts'
 import type { DomainEvent } from '../domains/shared/index.ts'
 import { inlineProjections, sinkSideEffects } from '../projections/all.ts'
@@ -55,7 +55,8 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
       projections: inlineProjections,
       sideEffects: sinkSideEffects,
       log: (m) => logger.info(m),
-      signal: controller.signal
+      signal: controller.signal,
+      onCommitted: committedPublisher(platform.nc, platform.eventLog.names.committedSubject, (m) => logger.warn(m))
     })
     return controller
   }

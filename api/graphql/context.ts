@@ -2,6 +2,8 @@ import type { Effect } from 'effect'
 import type { CommandContext, CommandResult } from '../../commands/handler.ts'
 import type { CommandError } from '../../commands/handler.ts'
 import type { Platform, CommandServices } from '../../runtime/platform.ts'
+import type { AuthService } from '../auth/service.ts'
+import type { Loaders } from './loaders.ts'
 
 export type Role = 'ADMIN' | 'OPERATOR' | 'VIEWER'
 
@@ -11,11 +13,19 @@ export interface Principal {
   readonly id: string
   readonly name: string
   readonly role: Role
+  /** The refresh-session family an access token belongs to (users only). */
+  readonly sessionId?: string
 }
 
 export interface RequestInfo {
   readonly ip: string
   readonly userAgent: string | undefined
+  /** The request came over HTTPS (directly or through a trusted proxy): cookies get `Secure`. */
+  readonly secure: boolean
+  /** The `Idempotency-Key` header, when sent: the command id of a single mutation. */
+  readonly idempotencyKey: string | undefined
+  readonly cookie: (name: string) => string | undefined
+  readonly setCookie: (value: string) => void
 }
 
 /**
@@ -24,12 +34,18 @@ export interface RequestInfo {
  */
 export type RunCommand = <A>(
   build: (context: CommandContext) => Effect.Effect<CommandResult<A>, CommandError, CommandServices>,
-  options?: { readonly commandId?: string | null }
+  options?: { readonly commandId?: string | null; readonly field?: string }
 ) => Promise<CommandResult<A>>
 
 export interface ApiContext {
   readonly principal: Principal | null
+  /** A credential was sent but did not check out (expired, revoked, unknown). */
+  readonly credentialsRejected: boolean
   readonly request: RequestInfo
   readonly platform: Platform
   readonly runCommand: RunCommand
+  readonly auth: AuthService
+  readonly loaders: Loaders
+  /** Notes for the answer's `extensions.warnings` (e.g. a change accepted but not yet durable). */
+  readonly warnings: string[]
 }

@@ -1,0 +1,40 @@
+import type { Pool } from '../../projections/db.ts'
+import { credentialsByIds, type CredentialView } from '../../projections/queries/credentials.ts'
+
+/**
+ * Batches by-id reads made while resolving one request (e.g. the credential of every target on
+ * a page) into one query per tick: no N+1.
+ */
+export const batchLoader = <V extends { id: string }>(load: (ids: ReadonlyArray<string>) => Promise<V[]>) => {
+  let pending: Map<string, Array<{ resolve: (v: V | null) => void; reject: (e: unknown) => void }>> | null = null
+  const flush = async (batch: NonNullable<typeof pending>) => {
+    try {
+      const found = new Map((await load([...batch.keys()])).map((v) => [v.id, v]))
+      for (const [id, waiters] of batch) for (const w of waiters) w.resolve(found.get(id) ?? null)
+    } catch (error) {
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(error)
+    }
+  }
+  return (id: string): Promise<V | null> =>
+    new Promise((resolve, reject) => {
+      if (!pending) {
+        const batch = new Map<string, Array<{ resolve: (v: V | null) => void; reject: (e: unknown) => void }>>()
+        pending = batch
+        queueMicrotask(() => {
+          pending = null
+          void flush(batch)
+        })
+      }
+      const waiters = pending.get(id) ?? []
+      waiters.push({ resolve, reject })
+      pending.set(id, waiters)
+    })
+}
+
+export interface Loaders {
+  readonly credential: (id: string) => Promise<CredentialView | null>
+}
+
+export const createLoaders = (pool: Pool): Loaders => ({
+  credential: batchLoader((ids) => credentialsByIds(pool, ids))
+})

@@ -1,0 +1,101 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import type { ExecutionArgs } from 'graphql'
+import { useServer } from 'graphql-ws/use/ws'
+import type { YogaServerInstance } from 'graphql-yoga'
+import { WebSocketServer } from 'ws'
+import type { Authenticate } from '../audit-export.ts'
+import type { Principal } from '../graphql/context.ts'
+
+export interface WebSocketDeps {
+  /** The yoga instance serving HTTP, so WebSocket operations run through the same plugins. */
+  readonly yoga: Pick<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, 'getEnveloped'>
+  readonly authenticate: Authenticate
+  readonly path?: string
+}
+
+type Enveloped = ReturnType<WebSocketDeps['yoga']['getEnveloped']>
+interface EnvelopedRoot {
+  readonly execute: Enveloped['execute']
+  readonly subscribe: Enveloped['subscribe']
+}
+const isEnvelopedRoot = (root: unknown): root is EnvelopedRoot =>
+  typeof root === 'object' && root !== null && 'execute' in root && 'subscribe' in root
+
+/**
+ * GraphQL over WebSocket (graphql-ws protocol, `graphql-transport-ws`) on the app's own HTTP
+ * server. The caller proves who it is in `connection_init` (`{ authorization: 'Bearer …' }`, the
+ * upgrade request's Authorization header also counts); an unproven connection is closed with
+ * 4403 before any operation runs. Each operation then goes through yoga's envelop, with the
+ * verified header placed on the request yoga's context sees, exactly as for HTTP.
+ */
+export const registerWebSocket = (app: FastifyInstance, deps: WebSocketDeps): void => {
+  const path = deps.path ?? '/graphql'
+  const wss = new WebSocketServer({ noServer: true })
+  const server = useServer<Record<string, unknown>, { principal: Principal; authorization: string }>(
+    {
+      onConnect: async (ctx) => {
+        const fromParams = ctx.connectionParams?.authorization
+        const authorization = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization
+        const principal = await deps.authenticate(authorization).catch(() => null)
+        if (!principal || !authorization) return false
+        ctx.extra.principal = principal
+        ctx.extra.authorization = authorization
+        return true
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const request = ctx.extra.request
+        const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
+          request: fetchRequest(request, ctx.extra.authorization ?? ''),
+          req: request,
+          socket: ctx.extra.socket,
+          principal: ctx.extra.principal,
+          connectionParams: ctx.connectionParams,
+          params: payload
+        })
+        const document = parse(payload.query)
+        const errors = validate(schema, document)
+        if (errors.length > 0) return errors
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot
+        }
+        return args
+      },
+      execute: (args) => (isEnvelopedRoot(args.rootValue) ? args.rootValue.execute(args) : unexpectedRoot()),
+      subscribe: (args) => (isEnvelopedRoot(args.rootValue) ? args.rootValue.subscribe(args) : unexpectedRoot())
+    },
+    wss
+  )
+  // Only our path is taken over; other upgrade requests stay for whoever else listens.
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) return
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+  }
+  app.server.on('upgrade', onUpgrade)
+  app.addHook('preClose', async () => {
+    app.server.off('upgrade', onUpgrade)
+    for (const client of wss.clients) client.close(1001, 'server shutting down')
+    await server.dispose()
+    await new Promise<void>((resolve) => wss.close(() => resolve()))
+  })
+}
+
+const unexpectedRoot = (): never => {
+  throw new Error('websocket operation started without its enveloped execute/subscribe')
+}
+
+/** The upgrade request as the fetch Request yoga's context factory reads headers from. */
+const fetchRequest = (request: IncomingMessage, authorization: string): Request => {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+  }
+  headers.set('authorization', authorization)
+  return new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/graphql'}`, { headers })
+}
