@@ -16,7 +16,7 @@ export const recordedEvents = (position: number, body: Uint8Array): RecordedEven
   } catch {
     throw new MalformedEventMessage(`message ${position} is not JSON`)
   }
-  if (!batch || typeof batch.stream !== 'string' || !Array.isArray(batch.events) || !batch.meta) {
+  if (!batch || typeof batch.stream !== 'string' || !Array.isArray(batch.events) || batch.events.length === 0 || !batch.meta) {
     throw new MalformedEventMessage(`message ${position} is not an event batch`)
   }
   return batch.events.map((e, index) => ({ ...e, stream: batch.stream, meta: batch.meta, position, index }))

@@ -17,6 +17,11 @@ export interface DocumentProjection<R extends Row = Row> {
   /** Columns written, in table order; must include `key`. */
   readonly columns: ReadonlyArray<string & keyof R>
   readonly canHandle: ReadonlySet<string>
+  /**
+   * Event types that define a whole new row from nothing (e.g. `TargetRegistered`): a key whose
+   * first event in the batch is one of these needs no read of its current row.
+   */
+  readonly createdBy?: ReadonlySet<string>
   /** The row keys an event touches (usually one). */
   readonly keysOf: (event: RecordedEvent) => ReadonlyArray<string>
   readonly evolve: (row: R | null, event: RecordedEvent, key: string) => R | null
@@ -38,11 +43,13 @@ export const applyProjection = async <R extends Row>(
 ): Promise<void> => {
   const relevant = events.filter((e) => projection.canHandle.has(e.type))
   if (relevant.length === 0) return
-  const keys = [...new Set(relevant.flatMap((e) => projection.keysOf(e)))]
-  if (keys.length === 0) return
+  const firstType = new Map<string, string>()
+  for (const e of relevant) for (const key of projection.keysOf(e)) if (!firstType.has(key)) firstType.set(key, e.type)
+  if (firstType.size === 0) return
   const t = quote(table)
   const k = quote(projection.key)
-  const { rows } = await db.query(`SELECT * FROM ${t} WHERE ${k} = ANY($1::${projection.keyType}[])`, [keys])
+  const toRead = [...firstType].filter(([, type]) => !projection.createdBy?.has(type)).map(([key]) => key)
+  const rows = toRead.length === 0 ? [] : (await db.query(`SELECT * FROM ${t} WHERE ${k} = ANY($1::${projection.keyType}[])`, [toRead])).rows
   const current = new Map<string, R | null>(rows.map((r) => [String((r as Row)[projection.key]), r as R]))
   const existed = new Set(current.keys())
   for (const event of relevant) {

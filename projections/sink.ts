@@ -2,7 +2,7 @@ import type { EventLog, LoggedMessage } from '../bus/index.ts'
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { chainHash, GENESIS_HASH } from './canonical.ts'
 import { connectClient, inTransaction, type Client } from './db.ts'
-import { recordedEvents } from './event-store.ts'
+import { MalformedEventMessage, recordedEvents } from './event-store.ts'
 import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
 
 /** The stored log disagrees with the bus: never overwrite, stop and make noise. */
@@ -53,6 +53,7 @@ export const runSink = async (options: SinkOptions): Promise<void> => {
       await copyStream(client, options)
     } catch (error) {
       if (error instanceof SinkHalted) throw error
+      if (error instanceof MalformedEventMessage) throw new SinkHalted(`${error.message}: something other than OpsConductor wrote to the events stream`)
       if (options.signal.aborted) break
       options.log(`sink: ${error instanceof Error ? error.message : String(error)}; restarting from the checkpoint`)
       await sleep(1_000, options.signal)
@@ -62,33 +63,44 @@ export const runSink = async (options: SinkOptions): Promise<void> => {
   }
 }
 
+/** A bus message decoded and chained, ready to be written. */
+interface Prepared {
+  readonly seq: number
+  readonly msgId: string
+  readonly events: ReadonlyArray<RecordedEvent>
+  readonly hashes: ReadonlyArray<Buffer>
+}
+
 const copyStream = async (client: Client, options: SinkOptions): Promise<void> => {
   const checkpoint = await client.query<{ position: number; last_hash: Buffer | null }>(
     'SELECT position, last_hash FROM checkpoints WHERE name = $1',
     [SINK_CHECKPOINT]
   )
-  let position = checkpoint.rows[0]?.position ?? 0
-  let lastHash = checkpoint.rows[0]?.last_hash ?? GENESIS_HASH
+  const position = checkpoint.rows[0]?.position ?? 0
+  let chain: Buffer = checkpoint.rows[0]?.last_hash ?? GENESIS_HASH
   options.log(`sink: active from position ${position}`)
   const batchMax = options.batchMax ?? 1_000
-  const inbox = new Inbox<LoggedMessage>(batchMax * 10)
+  const inbox = new Inbox<Prepared>(batchMax * 10)
   const stop = new AbortController()
   const abort = () => stop.abort()
   options.signal.addEventListener('abort', abort, { once: true })
-  // Reading and writing overlap: while one batch commits, the next one gathers (group commit).
+  // Reading, decoding and hashing overlap with writing: while one batch commits, the next one
+  // gathers (group commit). The chain is extended here, in stream order; any failure restarts
+  // the whole copy from the committed checkpoint and its hash.
   const pump = (async () => {
-    for await (const m of options.eventLog.follow(position + 1, stop.signal)) await inbox.put(m)
+    for await (const m of options.eventLog.follow(position + 1, stop.signal)) {
+      if (m.seq <= position) continue
+      const events = recordedEvents(m.seq, m.data)
+      const hashes = events.map((e) => (chain = chainHash(chain, e)))
+      await inbox.put({ seq: m.seq, msgId: m.msgId, events, hashes })
+    }
   })().then(() => inbox.close(), (e: unknown) => inbox.fail(e))
   try {
     for (;;) {
       const batch = await inbox.take(batchMax)
       if (batch === null) break
-      const fresh = batch.filter((m) => m.seq > position)
-      if (fresh.length === 0) continue
-      const committed = await commitBatch(client, fresh, lastHash, options)
-      lastHash = committed.hash
-      position = fresh[fresh.length - 1]!.seq
-      options.onCommitted?.(position, committed.events)
+      const events = await commitBatch(client, batch, options)
+      options.onCommitted?.(batch[batch.length - 1]!.seq, events)
     }
   } finally {
     options.signal.removeEventListener('abort', abort)
@@ -97,20 +109,11 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
   }
 }
 
-const commitBatch = async (
-  client: Client,
-  messages: ReadonlyArray<LoggedMessage>,
-  previous: Buffer,
-  options: SinkOptions
-): Promise<{ hash: Buffer; events: RecordedEvent[] }> => {
-  const events = messages.flatMap((m) => recordedEvents(m.seq, m.data))
+const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, options: SinkOptions): Promise<RecordedEvent[]> => {
+  const events = messages.flatMap((m) => m.events)
+  const hashes = messages.flatMap((m) => m.hashes)
+  const hash = hashes[hashes.length - 1]!
   const msgIds = new Map(messages.map((m) => [m.seq, m.msgId]))
-  const hashes: Buffer[] = []
-  let hash = previous
-  for (const e of events) {
-    hash = chainHash(hash, e)
-    hashes.push(hash)
-  }
   const last = messages[messages.length - 1]!.seq
   await inTransaction(client, async () => {
     // One JSON document per batch: PostgreSQL parses it once, instead of the driver quoting
@@ -150,7 +153,7 @@ const commitBatch = async (
     )
     await client.query('SELECT pg_notify($1, $2)', [COMMITTED_CHANNEL, String(last)])
   })
-  return { hash, events }
+  return events
 }
 
 const explainConflict = async (client: Client, events: ReadonlyArray<RecordedEvent>, msgIds: Map<number, string>): Promise<never> => {

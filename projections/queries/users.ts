@@ -26,18 +26,17 @@ export const queryUsers = (db: Queryable, q: { role?: string | null; first: numb
   })
 
 export interface LoginCandidate {
-  readonly id: string
-  readonly username: string
-  readonly role: string
+  readonly user: UserView
   readonly passwordHash: string
-  readonly disabled: boolean
 }
 
 /** The one place that reads a password hash: login verifies against it. */
 export const findLoginCandidate = async (db: Queryable, username: string): Promise<LoginCandidate | null> => {
-  const { rows } = await db.query('SELECT id, username, role, password_hash, disabled FROM users WHERE username = $1 LIMIT 1', [username])
-  const row = rows[0] as { id: string; username: string; role: string; password_hash: string; disabled: boolean } | undefined
-  return row ? { id: row.id, username: row.username, role: row.role, passwordHash: row.password_hash, disabled: row.disabled } : null
+  const { rows } = await db.query(`SELECT ${VIEW}, password_hash FROM users WHERE username = $1 LIMIT 1`, [username])
+  const row = rows[0] as (UserView & { password_hash: string }) | undefined
+  if (!row) return null
+  const { password_hash: passwordHash, ...user } = row
+  return { user, passwordHash }
 }
 
 export const anyUserExists = async (db: Queryable): Promise<boolean> => {

@@ -24,6 +24,7 @@ export const credentialsProjection: DocumentProjection<CredentialRow> = {
   keyType: 'uuid',
   columns: ['id', 'name', 'kind', 'username', 'key_id', 'created_at', 'updated_at', 'rotated_at', 'position'],
   canHandle: new Set(TYPES),
+  createdBy: new Set(['CredentialCreated']),
   keysOf: (e) => [(e.data as { credentialId: string }).credentialId],
   evolve: (row, recorded) => {
     const event = { type: recorded.type, data: recorded.data } as CredentialEvent

@@ -30,6 +30,7 @@ export const targetsProjection: DocumentProjection<TargetRow> = {
   keyType: 'uuid',
   columns: ['id', 'name', 'address', 'port', 'connection', 'credential_id', 'tags', 'attributes', 'host_key', 'created_at', 'updated_at', 'position'],
   canHandle: new Set(TYPES),
+  createdBy: new Set(['TargetRegistered']),
   keysOf: (e) => [(e.data as { targetId: string }).targetId],
   evolve: (row, recorded) => {
     const event = { type: recorded.type, data: recorded.data } as TargetEvent

@@ -22,6 +22,7 @@ export const usersProjection: DocumentProjection<UserRow> = {
   keyType: 'uuid',
   columns: ['id', 'username', 'role', 'password_hash', 'disabled', 'created_at', 'updated_at', 'position'],
   canHandle: new Set(TYPES),
+  createdBy: new Set(['UserRegistered']),
   keysOf: (e) => [(e.data as { userId: string }).userId],
   evolve: (row, recorded) => {
     const event = { type: recorded.type, data: recorded.data } as UserEvent
