@@ -20,6 +20,12 @@ export interface Aggregate<C, E extends DomainEvent, S> {
   readonly kind: string
   readonly streamId: (command: C) => string
   readonly decider: Decider<C, E, S, Rejection>
+  /**
+   * True for commands that normally start a new stream (registrations). Their first attempt
+   * skips loading and publishes expecting an empty stream; if the stream exists after all, the
+   * expectation fails and the retry loads it — correctness never rests on the guess.
+   */
+  readonly startsStream?: (command: C) => boolean
 }
 
 export interface CommandContext {
@@ -58,9 +64,10 @@ export const handleCommand = <C, E extends DomainEvent, S>(aggregate: Aggregate<
     const cache = yield* AggregateCache
     const id = aggregate.streamId(command)
     const stream = streamName(aggregate.kind, id)
+    let tries = 0
     const outcome = yield* cache.serialize(
       stream,
-      attempt(aggregate, command, context, id, stream).pipe(
+      Effect.suspend(() => attempt(aggregate, command, context, id, stream, tries++ === 0)).pipe(
         Effect.retry({
           while: (e) => e._tag === 'VersionMismatch',
           times: MAX_ATTEMPTS - 1,
@@ -75,11 +82,18 @@ export const handleCommand = <C, E extends DomainEvent, S>(aggregate: Aggregate<
     return { ...outcome, durable } satisfies CommandResult<S>
   })
 
-const attempt = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, command: C, context: CommandContext, id: string, stream: string) =>
+const attempt = <C, E extends DomainEvent, S>(
+  aggregate: Aggregate<C, E, S>,
+  command: C,
+  context: CommandContext,
+  id: string,
+  stream: string,
+  firstTry: boolean
+) =>
   Effect.gen(function* () {
     const cache = yield* AggregateCache
     const store = yield* EventStore
-    const current = cache.get(stream) ?? (yield* loadInto(aggregate, id, stream))
+    const current = cache.get(stream) ?? (firstTry ? optimisticNew(aggregate, command) : undefined) ?? (yield* loadInto(aggregate, id, stream))
     const state = current.state as S
     const seenAt = current.commands.get(context.commandId)
     if (seenAt !== undefined) return { stream, id, position: seenAt, events: [], state, replayed: true }
@@ -117,6 +131,9 @@ const attempt = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, com
     })
     return { stream, id, position: appended.position, events: batch.events, state: next, replayed: false }
   })
+
+const optimisticNew = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, command: C): CachedStream | undefined =>
+  aggregate.startsStream?.(command) ? { state: aggregate.decider.initialState, version: 0, commands: new Map() } : undefined
 
 const loadInto = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string) =>
   Effect.gen(function* () {

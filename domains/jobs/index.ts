@@ -11,4 +11,9 @@ export { validateRunParameters, type RunParameters, type RunParametersFault } fr
 export { parameterReferences, substituteParameters } from './templates.ts'
 
 /** Jobs live on `ops.evt.job.<jobId>`; each definition event carries a full, numbered version. */
-export const jobs = { kind: 'job', streamId: (c: JobCommand) => c.jobId, decider: jobDecider } as const
+export const jobs = {
+  kind: 'job',
+  streamId: (c: JobCommand) => c.jobId,
+  decider: jobDecider,
+  startsStream: (c: JobCommand) => c.type === 'DefineJob'
+} as const
