@@ -64,3 +64,19 @@ export const deleteStreams = async (nc: NatsConnection, names: BusNames): Promis
     await jsm.streams.delete(name).catch(() => false)
   }
 }
+
+/**
+ * Test and benchmark runs name their streams `T<7 chars>_…`; a run that crashed leaves them
+ * behind, and JetStream keeps reserving their byte limits. Removes such streams older than
+ * `olderThanMs`.
+ */
+export const deleteStaleTestStreams = async (nc: NatsConnection, olderThanMs: number): Promise<number> => {
+  const jsm = await jetstreamManager(nc)
+  let deleted = 0
+  for await (const s of jsm.streams.list()) {
+    if (!/^T[0-9A-Z]{7}_(EVENTS|LOGS|WORK|PROBE)$/.test(s.config.name)) continue
+    if (Date.now() - Date.parse(s.created) < olderThanMs) continue
+    if (await jsm.streams.delete(s.config.name).catch(() => false)) deleted++
+  }
+  return deleted
+}

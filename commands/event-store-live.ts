@@ -34,6 +34,15 @@ export const EventStoreLive = (deps: { readonly log: EventLog; readonly pool: Po
         },
         catch: unavailable
       }),
+    loadSince: (aggregate, id, version) =>
+      Effect.tryPromise({
+        try: async () => {
+          const tail = await deps.log.tail(deps.log.names.eventSubject(aggregate, id), version)
+          const events = tail.flatMap((m) => recordedEvents(m.seq, m.data))
+          return { events, version: events.length > 0 ? events[events.length - 1]!.position : version }
+        },
+        catch: unavailable
+      }),
     append: (aggregate, id, expectedVersion, batch) =>
       Effect.tryPromise({
         try: async () => {

@@ -23,6 +23,8 @@ export class EventStore extends Context.Service<
   EventStore,
   {
     readonly load: (aggregate: string, id: string) => Effect.Effect<LoadedStream, StoreUnavailable>
+    /** Only what was appended after `version`: catching a cached state up after a conflict. */
+    readonly loadSince: (aggregate: string, id: string, version: number) => Effect.Effect<LoadedStream, StoreUnavailable>
     /** Appends one command's events iff the stream is still at `expectedVersion`. */
     readonly append: (
       aggregate: string,

@@ -93,12 +93,22 @@ const attempt = <C, E extends DomainEvent, S>(
   Effect.gen(function* () {
     const cache = yield* AggregateCache
     const store = yield* EventStore
-    const current = cache.get(stream) ?? (firstTry ? optimisticNew(aggregate, command) : undefined) ?? (yield* loadInto(aggregate, id, stream))
+    const cached = cache.get(stream)
+    let current = cached
+      ? firstTry
+        ? cached
+        : yield* catchUp(aggregate, id, stream, cached)
+      : ((firstTry ? optimisticNew(aggregate, command) : undefined) ?? (yield* loadInto(aggregate, id, stream)))
+    let decision = aggregate.decider.decide(command, current.state as S)
+    // A refusal or a "nothing to do" decided on a cached state may only mean the cache missed
+    // another writer's events: catch up and decide again before answering.
+    if (cached && firstTry && (!decision.ok || decision.events.length === 0)) {
+      current = yield* catchUp(aggregate, id, stream, cached)
+      decision = aggregate.decider.decide(command, current.state as S)
+    }
     const state = current.state as S
     const seenAt = current.commands.get(context.commandId)
     if (seenAt !== undefined) return { stream, id, position: seenAt, events: [], state, replayed: true }
-
-    const decision = aggregate.decider.decide(command, state)
     if (!decision.ok) return yield* Effect.fail(new Rejected({ rejection: decision.rejection }))
     if (decision.events.length === 0) return { stream, id, position: current.version, events: [], state, replayed: false }
 
@@ -114,9 +124,9 @@ const attempt = <C, E extends DomainEvent, S>(
         schemaVersion: CURRENT_SCHEMA_VERSION
       }
     }
-    const appended = yield* store.append(aggregate.kind, id, current.version, batch).pipe(
-      Effect.tapError((e) => Effect.sync(() => e._tag === 'VersionMismatch' && cache.forget(stream)))
-    )
+    // On a wrong last sequence the stale cache entry stays: the retry catches it up from the bus
+    // tail instead of re-reading a long stream from the start.
+    const appended = yield* store.append(aggregate.kind, id, current.version, batch)
     if (appended.duplicate) {
       // An earlier try of this command id got through: report that one, publish nothing.
       cache.forget(stream)
@@ -134,6 +144,23 @@ const attempt = <C, E extends DomainEvent, S>(
 
 const optimisticNew = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, command: C): CachedStream | undefined =>
   aggregate.startsStream?.(command) ? { state: aggregate.decider.initialState, version: 0, commands: new Map() } : undefined
+
+/** Folds what other writers appended since the cached version into the cached state. */
+const catchUp = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string, entry: CachedStream) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const cache = yield* AggregateCache
+    const newer = yield* store.loadSince(aggregate.kind, id, entry.version)
+    const commands = new Map(entry.commands)
+    for (const e of newer.events) commands.set(e.meta.commandId, e.position)
+    const caughtUp: CachedStream = {
+      state: newer.events.reduce((s, e) => aggregate.decider.evolve(s as S, { type: e.type, data: e.data } as E), entry.state as S),
+      version: newer.version,
+      commands
+    }
+    cache.set(stream, caughtUp)
+    return caughtUp
+  })
 
 const loadInto = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string) =>
   Effect.gen(function* () {

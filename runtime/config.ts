@@ -11,6 +11,10 @@ export interface Config {
   readonly host: string
   readonly adminUsername: string
   readonly adminPassword: string | undefined
+  /** Signs access tokens (HKDF-derived); unset: derived from the master key. */
+  readonly jwtSecret: string | undefined
+  /** Which proxies' X-Forwarded-For/-Proto to believe (client address for throttling, https for cookies). */
+  readonly trustProxy: boolean | number | string
   readonly namespace: string
   readonly dataDir: string
   readonly streamReplicas: number
@@ -63,6 +67,11 @@ export const loadConfig = (env: Env = process.env): Config => {
   const adminPassword = env.OPS_ADMIN_PASSWORD || undefined
   if (adminPassword !== undefined && adminPassword.length < 8) problems.push('OPS_ADMIN_PASSWORD must be at least 8 characters')
 
+  const jwtSecret = env.OPS_JWT_SECRET || undefined
+  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('OPS_JWT_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)')
+  const trustProxy = parseTrustProxy(env.OPS_TRUST_PROXY)
+  if (trustProxy === undefined) problems.push('OPS_TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs')
+
   const config: Config = {
     natsUrl: url('NATS_URL', ['nats', 'tls', 'ws', 'wss']),
     databaseUrl: url('DATABASE_URL', ['postgres', 'postgresql']),
@@ -71,15 +80,25 @@ export const loadConfig = (env: Env = process.env): Config => {
     host: env.HOST ?? '0.0.0.0',
     adminUsername: (env.OPS_ADMIN_USERNAME ?? 'admin').toLowerCase(),
     adminPassword,
+    jwtSecret,
+    trustProxy: trustProxy ?? false,
     namespace,
     dataDir: env.OPS_DATA_DIR ?? '.ops-data',
     streamReplicas: int('OPS_STREAM_REPLICAS', 1, 1, 5),
-    logsMaxBytes: int('OPS_LOGS_MAX_BYTES', 8 * 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
+    logsMaxBytes: int('OPS_LOGS_MAX_BYTES', 2 * 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
     logsMaxAgeDays: int('OPS_LOGS_MAX_AGE_DAYS', 7, 1, 3650),
     logLevel
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
+}
+
+const parseTrustProxy = (raw: string | undefined): boolean | number | string | undefined => {
+  const value = raw?.trim()
+  if (!value || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d{1,2}$/.test(value)) return Number(value)
+  return /^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/.test(value) ? value : undefined
 }
 
 const isMasterKey = (text: string): boolean =>
@@ -91,6 +110,8 @@ export const describeConfig = (c: Config): Record<string, unknown> => ({
   databaseUrl: c.databaseUrl ? redactUrl(c.databaseUrl) : '(start a local PostgreSQL)',
   masterKey: c.masterKey ? '(set)' : '(generated into the data dir)',
   port: c.port,
+  jwtSecret: c.jwtSecret ? '(set)' : '(derived from the master key)',
+  trustProxy: c.trustProxy,
   namespace: c.namespace,
   dataDir: c.dataDir,
   streamReplicas: c.streamReplicas

@@ -3,6 +3,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { dropStaleTestDatabases } from './local-test-databases.ts'
+import { connectBus, deleteStaleTestStreams } from '../bus/index.ts'
 import { ensureNats, type NatsHandle } from './local-nats.ts'
 import { ensurePostgres, type PostgresHandle } from './local-postgres.ts'
 import { ensureSshd, type SshdHandle } from './local-sshd.ts'
@@ -55,6 +56,7 @@ export async function ensureTestServices(opts: TestServicesOptions): Promise<Tes
   const p = (pg as PromiseFulfilledResult<PostgresHandle>).value
   const s = (sshd as PromiseFulfilledResult<SshdHandle | undefined>).value
   await dropStaleTestDatabases(p.adminUrl, opts.log).catch((err: Error) => opts.log(`could not clean old test databases: ${err.message}`))
+  await dropStaleTestStreams(n.url, opts.log)
   opts.log(`test services ready in ${((Date.now() - t) / 1000).toFixed(1)} s (state in ${base})`)
 
   const out: Record<string, string> = {
@@ -76,4 +78,19 @@ export async function ensureTestServices(opts: TestServicesOptions): Promise<Tes
     })
   }
   return { env: out, stop }
+}
+
+/** Streams of earlier runs that crashed before cleaning up (older than 6 h, like the databases). */
+async function dropStaleTestStreams(url: string, log: Log): Promise<void> {
+  try {
+    const nc = await connectBus(url, 'opsconductor-test-setup')
+    try {
+      const n = await deleteStaleTestStreams(nc, 6 * 3600_000)
+      if (n > 0) log(`removed ${n} stale test streams`)
+    } finally {
+      await nc.close()
+    }
+  } catch (err) {
+    log(`could not clean old test streams: ${(err as Error).message}`)
+  }
 }

@@ -4,6 +4,7 @@ import { AggregateCacheLive, type AggregateCache } from '../commands/aggregate-c
 import { EventStoreLive } from '../commands/event-store-live.ts'
 import type { EventStore } from '../commands/event-store.ts'
 import { PasswordHasherLive, VaultLive, type PasswordHasher, type Vault } from '../commands/secrets.ts'
+import { InventoryLive, type Inventory } from '../commands/inventory.ts'
 import { CommittedPositions } from '../projections/committed-positions.ts'
 import { createPool, type Pool } from '../projections/db.ts'
 import { migrate } from '../projections/migrate.ts'
@@ -23,7 +24,7 @@ export interface PlatformSettings {
   readonly role: string
 }
 
-export type CommandServices = EventStore | AggregateCache | Vault | PasswordHasher
+export type CommandServices = EventStore | AggregateCache | Vault | PasswordHasher | Inventory
 
 /**
  * What every writing process shares: the bus connection with streams provisioned, the pool with
@@ -44,7 +45,7 @@ export const openPlatform = async (settings: PlatformSettings, logger: Logger): 
   const nc = await connectBus(settings.natsUrl, `opsconductor-${settings.role}`)
   await provisionStreams(nc, names, {
     replicas: settings.streamReplicas ?? 1,
-    logsMaxBytes: settings.logsMaxBytes ?? 8 * 1024 ** 3,
+    logsMaxBytes: settings.logsMaxBytes ?? 2 * 1024 ** 3,
     logsMaxAgeSeconds: (settings.logsMaxAgeDays ?? 7) * 86_400
   })
   const eventLog = await EventLog.open(nc, names)
@@ -59,7 +60,8 @@ export const openPlatform = async (settings: PlatformSettings, logger: Logger): 
       EventStoreLive({ log: eventLog, pool, committed }),
       AggregateCacheLive,
       VaultLive({ pool, masterKey: settings.masterKey }),
-      PasswordHasherLive
+      PasswordHasherLive,
+      InventoryLive(pool)
     )
   )
   return {

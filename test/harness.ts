@@ -42,7 +42,8 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
   // Every log line is kept so tests can assert that no secret was ever logged.
   const logs: string[] = []
   const logger = createLogger('debug', 'test', { write: (line: string) => void logs.push(line) })
-  const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test', masterKey: Buffer.alloc(32, 7) }
+  // Small live-output bound: JetStream reserves a stream's max_bytes on the server, and test runs share it.
+  const settings = { natsUrl, databaseUrl: db.url, namespace, role: 'test', masterKey: Buffer.alloc(32, 7), logsMaxBytes: 256 * 1024 ** 2 }
   const platform = await openPlatform(settings, logger)
   const others: Platform[] = []
   const sinks: AbortController[] = []

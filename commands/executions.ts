@@ -1,0 +1,89 @@
+import { Effect, Schedule } from 'effect'
+import {
+  executions,
+  MAX_TARGETS,
+  normalizeExecutionOptions,
+  type ExecutionCommand,
+  type ExecutionOptionsInput,
+  type ExecutionParameterValue,
+  type Requester
+} from '../domains/executions/index.ts'
+import { jobs, validateRunParameters } from '../domains/jobs/index.ts'
+import { invalidInput, notFound, invalidState } from '../domains/shared/index.ts'
+import { ConcurrencyConflict, Rejected } from './errors.ts'
+import { handleCommand, loadState, type CommandContext } from './handler.ts'
+import { idFromCommand } from './ids.ts'
+import { Inventory } from './inventory.ts'
+import { Vault } from './secrets.ts'
+
+export interface RunJobInput {
+  readonly jobId: string
+  readonly targetIds?: ReadonlyArray<string> | null
+  readonly targetFilter?: string | null
+  readonly parameters?: unknown
+  readonly options?: ExecutionOptionsInput | null
+}
+
+const refuse = (rejection: Rejected['rejection']) => Effect.fail(new Rejected({ rejection }))
+
+const requesterOf = (context: CommandContext): Requester => ({ kind: context.actor.kind, id: context.actor.id, name: context.actor.name })
+
+/**
+ * runJob: validates parameters against the job's current version, resolves the targets once,
+ * seals SECRET values (they never reach an event in plain text), then requests the execution.
+ */
+export const runJob = (input: RunJobInput, context: CommandContext) =>
+  Effect.gen(function* () {
+    if ((input.targetIds == null || input.targetIds.length === 0) && (input.targetFilter == null || input.targetFilter.trim() === '')) {
+      return yield* refuse(invalidInput('targetIds', 'give targetIds or a targetFilter'))
+    }
+    const job = yield* loadState(jobs, input.jobId)
+    if (job.status === 'absent') return yield* refuse({ ...notFound('job', input.jobId), field: 'jobId' })
+    if (job.status === 'archived') return yield* refuse(invalidState(`job ${job.definition.name} is archived`))
+    const values = validateRunParameters(job.definition.parameters, input.parameters)
+    if (!values.ok) return yield* refuse(values)
+    const options = normalizeExecutionOptions(input.options ?? {})
+    if (!options.ok) return yield* refuse(options)
+    const targets = yield* (yield* Inventory).resolve({ targetIds: input.targetIds, targetFilter: input.targetFilter }, MAX_TARGETS)
+    const executionId = idFromCommand(context.commandId, 'execution')
+    const vault = yield* Vault
+    const parameters: Record<string, ExecutionParameterValue> = {}
+    for (const p of job.definition.parameters) {
+      const value = values.values[p.name]
+      if (value === undefined) continue
+      parameters[p.name] = p.type === 'SECRET' ? { sealed: true, ...(yield* vault.seal(executionId, String(value))) } : value
+    }
+    return yield* handleCommand(
+      executions,
+      {
+        type: 'RequestExecution',
+        executionId,
+        jobId: input.jobId,
+        jobVersion: job.version,
+        jobName: job.definition.name,
+        steps: job.definition.steps,
+        parameters,
+        targets,
+        options: options.options,
+        requestedBy: requesterOf(context),
+        at: context.now
+      },
+      context
+    )
+  })
+
+export const cancelExecution = (executionId: string, context: CommandContext) =>
+  handleCommand(executions, { type: 'CancelExecution', executionId, requestedBy: requesterOf(context), at: context.now }, context)
+
+/**
+ * A worker's report about its attempt. Many workers report on one execution at once, so a
+ * conflict is retried for longer than an interactive command would be; the command id keeps
+ * the retries idempotent.
+ */
+export const reportOnExecution = (command: ExecutionCommand, context: CommandContext) =>
+  handleCommand(executions, command, context).pipe(
+    Effect.retry({
+      while: (e) => e instanceof ConcurrencyConflict,
+      schedule: Schedule.exponential('5 millis').pipe(Schedule.jittered, Schedule.upTo({ duration: '30 seconds' }))
+    })
+  )
