@@ -193,3 +193,12 @@ export const loadState = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E
     const cached = fresh ? undefined : cache.get(stream)
     return (cached ?? (yield* loadInto(aggregate, id, stream))).state as S
   })
+
+/** The current state, caught up with everything on the bus (cache first, then only the tail). */
+export const refreshState = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string) =>
+  Effect.gen(function* () {
+    const cache = yield* AggregateCache
+    const stream = streamName(aggregate.kind, id)
+    const cached = cache.get(stream)
+    return (cached ? yield* catchUp(aggregate, id, stream, cached) : yield* loadInto(aggregate, id, stream)).state as S
+  })

@@ -1,16 +1,24 @@
-/** `npm run sink`: the sink role alone (one active, others standby), for scaled deployments. */
+/**
+ * `npm run sink`: the writers that must be single (sink, dispatcher, output sink; each one
+ * active, the others standby), for scaled deployments.
+ */
 import { ConfigError, loadConfig } from '../runtime/config.ts'
 import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
+import { startDispatcher, startOutputSink } from '../runtime/execution-roles.ts'
 
 const main = async () => {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, 'opsconductor-sink')
   const services = await resolveServices(config, logger)
   const platform = await openPlatform({ natsUrl: services.natsUrl, databaseUrl: services.databaseUrl, masterKey: services.masterKey, namespace: config.namespace, streamReplicas: config.streamReplicas, role: 'sink' }, logger)
-  const roles: Role[] = [startSink(platform, services.databaseUrl, logger)]
+  const roles: Role[] = [
+    startSink(platform, services.databaseUrl, logger),
+    startDispatcher(platform, services.databaseUrl, logger),
+    startOutputSink(platform, services.databaseUrl, logger)
+  ]
   stopOnSignals(() => roles, () => platform.close(), logger)
 }
 

@@ -1,6 +1,7 @@
 import { followOutput, type BusNames, type NatsConnection, type OutputChunkMessage } from '../bus/index.ts'
 import { connectClient, inTransaction, type Client } from './db.ts'
 import { OUTPUT_CHECKPOINT, storeOutputChunks } from './output-store.ts'
+import { pause } from './wait.ts'
 
 const OUTPUT_LOCK = 7_311_003
 const BATCH = 500
@@ -81,9 +82,3 @@ const copy = async (client: Client, o: OutputSinkOptions) => {
   }
   if (failure !== undefined) throw failure
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-  })

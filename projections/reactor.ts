@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { connectClient, type Client } from './db.ts'
 import { COMMITTED_CHANNEL } from './sink.ts'
+import { pause } from './wait.ts'
 
 export interface ReactorOptions {
   /** Checkpoint name; also what the logs call it. */
@@ -74,17 +75,7 @@ const react = async (client: Client, o: ReactorOptions) => {
       )
       continue
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 1_000)
-      wake = () => (clearTimeout(t), resolve())
-      o.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-    })
+    await pause(1_000, o.signal, (resume) => (wake = resume))
     wake = undefined
   }
 }
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-  })

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../domains/shared/index.ts'
 import { chainHash, GENESIS_HASH } from './canonical.ts'
 import { connectClient, inTransaction, type Client } from './db.ts'
 import { MalformedEventMessage, recordedEvents } from './event-store.ts'
+import { pause } from './wait.ts'
 import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
 
 /** The stored log disagrees with the bus: never overwrite, stop and make noise. */
@@ -46,7 +47,7 @@ export const runSink = async (options: SinkOptions): Promise<void> => {
         if (!announcedStandby) options.log('sink: another sink is active; waiting as standby')
         announcedStandby = true
         await client.end().catch(() => undefined)
-        await sleep(500, options.signal)
+        await pause(500, options.signal)
         continue
       }
       announcedStandby = false
@@ -56,7 +57,7 @@ export const runSink = async (options: SinkOptions): Promise<void> => {
       if (error instanceof MalformedEventMessage) throw new SinkHalted(`${error.message}: something other than OpsConductor wrote to the events stream`)
       if (options.signal.aborted) break
       options.log(`sink: ${error instanceof Error ? error.message : String(error)}; restarting from the checkpoint`)
-      await sleep(1_000, options.signal)
+      await pause(1_000, options.signal)
     } finally {
       await client?.end().catch(() => undefined)
     }
@@ -178,12 +179,6 @@ export const sinkIsActive = async (db: Queryable): Promise<boolean> => {
   )
   return rows.length > 0
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-  })
 
 /** A bounded hand-over queue between the bus reader and the batch writer. */
 class Inbox<T> {

@@ -21,6 +21,10 @@ export interface Config {
   readonly logsMaxBytes: number
   readonly logsMaxAgeDays: number
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+  /** Target runs one worker process works on at once. */
+  readonly workerSlots: number
+  /** Step timeout when neither the step nor the run sets one. */
+  readonly stepTimeoutSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -87,7 +91,9 @@ export const loadConfig = (env: Env = process.env): Config => {
     streamReplicas: int('OPS_STREAM_REPLICAS', 1, 1, 5),
     logsMaxBytes: int('OPS_LOGS_MAX_BYTES', 2 * 1024 ** 3, 1024 ** 2, Number.MAX_SAFE_INTEGER),
     logsMaxAgeDays: int('OPS_LOGS_MAX_AGE_DAYS', 7, 1, 3650),
-    logLevel
+    logLevel,
+    workerSlots: int('OPS_WORKER_SLOTS', 64, 1, 4096),
+    stepTimeoutSeconds: int('OPS_STEP_TIMEOUT_SECONDS', 3600, 1, 7 * 86_400)
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

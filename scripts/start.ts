@@ -1,12 +1,13 @@
 /**
- * `npm start`: every role in one process group (api + sink now; workers, scheduler and notifier
- * join as they land). Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
+ * `npm start`: every role in one process group: api, sink, dispatcher, output sink and a worker
+ * (the scheduler and notifier join as they land). Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
  */
 import { ConfigError, describeConfig, loadConfig } from '../runtime/config.ts'
 import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startApi, startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
+import { startDispatcher, startOutputSink, startWorkerRole } from '../runtime/execution-roles.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -23,6 +24,9 @@ const main = async () => {
     await services.stop()
   }, logger)
   roles.push(startSink(platform, services.databaseUrl, logger))
+  roles.push(startDispatcher(platform, services.databaseUrl, logger))
+  roles.push(startOutputSink(platform, services.databaseUrl, logger))
+  roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas }, logger))
   roles.push(await startApi(platform, config, logger))
   logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
 }

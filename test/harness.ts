@@ -18,6 +18,8 @@ export interface Harness {
   /** A second, independent writer (own cache and connections), like another api replica. */
   readonly replica: () => Promise<Platform>
   readonly startSink: () => AbortController
+  /** Dispatcher, output sink and `workers` in-process workers: everything that runs jobs. */
+  readonly startExecution: (workers?: number, slots?: number) => Promise<void>
   readonly run: <C, E extends DomainEvent, S>(p: Platform, aggregate: Aggregate<C, E, S>, command: C, context?: Partial<CommandContext>) => ReturnType<typeof runCommand>
   readonly close: () => Promise<void>
 }
@@ -47,6 +49,7 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
   const platform = await openPlatform(settings, logger)
   const others: Platform[] = []
   const sinks: AbortController[] = []
+  const roles: Array<{ stop: () => Promise<void> }> = []
   const startSink = () => {
     const controller = new AbortController()
     sinks.push(controller)
@@ -74,8 +77,18 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
       return p
     },
     startSink,
+    startExecution: async (workers = 1, slots = 16) => {
+      const { startDispatcher, startOutputSink, startWorkerRole } = await import('../runtime/execution-roles.ts')
+      roles.push(startDispatcher(platform, db.url, logger), startOutputSink(platform, db.url, logger))
+      for (let i = 0; i < workers; i++) {
+        const p = i === 0 ? platform : await openPlatform({ ...settings, role: `test-worker-${i}` }, logger)
+        if (p !== platform) others.push(p)
+        roles.push(await startWorkerRole(p, { slots, stepTimeoutSeconds: 300, replicas: 1 }, logger))
+      }
+    },
     run: runCommand,
     close: async () => {
+      for (const r of roles.reverse()) await r.stop()
       for (const s of sinks) s.abort()
       for (const p of others) await p.close()
       await deleteStreams(platform.nc, platform.eventLog.names).catch(() => undefined)

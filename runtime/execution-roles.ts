@@ -1,0 +1,41 @@
+import { runOutputSink } from '../projections/output-sink.ts'
+import { runDispatcher } from '../workers/dispatcher.ts'
+import { startWorker } from '../workers/worker.ts'
+import type { Logger } from './logger.ts'
+import type { Platform } from './platform.ts'
+import type { Role } from './roles.ts'
+
+const background = (name: string, run: (signal: AbortSignal) => Promise<void>, logger: Logger): Role => {
+  const controller = new AbortController()
+  const done = run(controller.signal).catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, `${name} stopped`))
+  return {
+    name,
+    stop: async () => {
+      controller.abort()
+      await done
+    }
+  }
+}
+
+/** Turns dispatch decisions into work items (one active instance; others stand by). */
+export const startDispatcher = (platform: Platform, databaseUrl: string, logger: Logger): Role =>
+  background('dispatcher', (signal) => runDispatcher({ databaseUrl, nc: platform.nc, names: platform.eventLog.names, log: (m) => logger.info(m), signal }), logger)
+
+/** Copies live output into PostgreSQL for range reads (one active instance; others stand by). */
+export const startOutputSink = (platform: Platform, databaseUrl: string, logger: Logger): Role =>
+  background('output-sink', (signal) => runOutputSink({ databaseUrl, nc: platform.nc, names: platform.eventLog.names, log: (m) => logger.info(m), signal }), logger)
+
+export const startWorkerRole = async (
+  platform: Platform,
+  options: { readonly slots: number; readonly stepTimeoutSeconds: number; readonly replicas: number },
+  logger: Logger
+): Promise<Role> => {
+  const worker = await startWorker(platform, {
+    slots: options.slots,
+    defaultStepTimeoutSeconds: options.stepTimeoutSeconds,
+    replicas: options.replicas,
+    log: (message, fields) => logger.info(fields ?? {}, message)
+  })
+  logger.info({ workerId: worker.workerId, slots: options.slots }, 'worker ready')
+  return { name: 'worker', stop: worker.stop }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { createMasker } from './masker.ts'
+
+/** Feeds `text` in the given pieces and returns everything the masker let out. */
+const through = (secrets: string[], pieces: string[]): string => {
+  const m = createMasker(secrets)
+  return Buffer.concat([...pieces.map((p) => m.write(Buffer.from(p))), m.end()]).toString()
+}
+
+/** Every way to cut `text` into three pieces. */
+const allSplits = (text: string): string[][] => {
+  const out: string[][] = []
+  for (let a = 0; a <= text.length; a++) for (let b = a; b <= text.length; b++) out.push([text.slice(0, a), text.slice(a, b), text.slice(b)])
+  return out
+}
+
+describe('createMasker', () => {
+  it('masks every occurrence in one chunk', () => {
+    expect(through(['hunter22'], ['pw=hunter22 again hunter22.'])).toBe('pw=**** again ****.')
+  })
+
+  it('masks a secret split across chunk boundaries, wherever the cuts fall', () => {
+    const text = 'user=admin password=S3cr3t!pw and token=tok-ABCDEFG end'
+    const expected = 'user=admin password=**** and token=**** end'
+    for (const pieces of allSplits(text)) expect(through(['S3cr3t!pw', 'tok-ABCDEFG'], pieces)).toBe(expected)
+  })
+
+  it('masks a secret delivered one byte at a time', () => {
+    expect(through(['passphrase-1'], [...'x passphrase-1 y passphrase-1'])).toBe('x **** y ****')
+  })
+
+  it('prefers the longest secret at the same place and masks overlapping ones', () => {
+    expect(through(['abcd', 'abcdefgh'], ['xxabcdefghyy abcd'])).toBe('xx****yy ****')
+    expect(through(['aaaa'], ['aaaaaaaaa'])).toBe('********a')
+  })
+
+  it('ignores secrets shorter than 4 characters and passes output through untouched', () => {
+    expect(through(['abc', ''], ['abc abc'])).toBe('abc abc')
+    const m = createMasker([])
+    const chunk = Buffer.from('same buffer')
+    expect(m.write(chunk)).toBe(chunk)
+  })
+
+  it('holds back no more than the longest secret minus one byte', () => {
+    const m = createMasker(['12345678'])
+    expect(m.write(Buffer.from('abcdefghijklmnop')).toString()).toBe('abcdefghi')
+    expect(m.write(Buffer.from('0123456789abcdef')).toString()).toBe('jklmnop0****')
+    expect(m.end().toString()).toBe('9abcdef')
+  })
+
+  it('masks multi-byte secrets split inside a character', () => {
+    const secret = 'pässwörd'
+    const bytes = Buffer.from(`a ${secret} b`)
+    const m = createMasker([secret])
+    const parts = [bytes.subarray(0, 4), bytes.subarray(4, 9), bytes.subarray(9)]
+    expect(Buffer.concat([...parts.map((p) => m.write(p)), m.end()]).toString()).toBe('a **** b')
+  })
+})
