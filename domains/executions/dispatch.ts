@@ -115,9 +115,10 @@ export const applyFailurePolicy = (draft: Draft, targetId: string): void => {
 
 const failureReason = (execution: Execution): string => {
   if (execution.halted) return execution.halted.reason
-  const { FAILED, CANCELLED, SKIPPED } = execution.counts
+  const { SUCCEEDED, FAILED, CANCELLED, SKIPPED } = execution.counts
+  const total = totalTargets(execution)
   const parts = [FAILED ? `${FAILED} failed` : '', CANCELLED ? `${CANCELLED} cancelled` : '', SKIPPED ? `${SKIPPED} skipped` : ''].filter(Boolean)
-  return `${parts.join(', ')} of ${totalTargets(execution)} targets`
+  return `${total - SUCCEEDED} of ${total} targets did not succeed (${parts.join(', ')})`
 }
 
 export const finish = (draft: Draft, status: TargetRunFinished['data']['status'], reason: string | null): void => {

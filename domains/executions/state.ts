@@ -79,9 +79,11 @@ const updateRun = (execution: Execution, targetId: string, change: (run: TargetR
   const run = position === undefined ? undefined : runAt(execution, position)
   if (position === undefined || run === undefined) return execution
   const next: TargetRun = { ...run, ...change(run, position) }
-  const counts =
-    next.status === run.status ? execution.counts : { ...execution.counts, [run.status]: execution.counts[run.status] - 1, [next.status]: execution.counts[next.status] + 1 }
-  return { ...execution, runs: withEntry(execution.runs, position, next), counts }
+  if (next.status === run.status) return { ...execution, runs: withEntry(execution.runs, position, next) }
+  const counts = { ...execution.counts, [run.status]: execution.counts[run.status] - 1, [next.status]: execution.counts[next.status] + 1 }
+  // A target leaving PENDING (dispatched, cancelled, skipped) no longer waits for a retry.
+  const retrying = run.status === 'PENDING' && execution.retrying.includes(position) ? execution.retrying.filter((waiting) => waiting !== position) : execution.retrying
+  return { ...execution, runs: withEntry(execution.runs, position, next), counts, retrying }
 }
 
 const ended = (run: TargetRun, data: TargetRunFinished['data']): AttemptEnd =>
@@ -99,7 +101,7 @@ export const evolveExecution = (execution: Execution, event: ExecutionEvent): Ex
       const position = execution.positions.get(targetId)
       const next = updateRun(execution, targetId, () => ({ status: 'DISPATCHED', attempt, notBefore, workerId: null, stepsStarted: 0, stepsFinished: 0 }))
       if (position === undefined) return next
-      return { ...next, cursor: Math.max(next.cursor, position + 1), retrying: next.retrying.filter((waiting) => waiting !== position) }
+      return { ...next, cursor: Math.max(next.cursor, position + 1) }
     }
     case 'ExecutionStarted':
       return { ...execution, status: 'RUNNING', startedAt: event.data.at }

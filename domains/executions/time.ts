@@ -9,7 +9,8 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
 export const parseInstant = (value: unknown): number | undefined => {
   if (typeof value !== 'string' || !ISO_UTC.test(value)) return undefined
   const ms = Date.parse(value)
-  return Number.isFinite(ms) ? ms : undefined
+  // Date.parse rolls 2025-02-30 over into March; a real instant formats back to what was written.
+  return Number.isFinite(ms) && formatInstant(ms).slice(0, 19) === value.slice(0, 19) ? ms : undefined
 }
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0')

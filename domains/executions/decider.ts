@@ -1,0 +1,54 @@
+import { absurd, firstInvalid, reject, type Check, type Decider, type Decision } from '../shared/index.ts'
+import type { ExecutionCommand } from './commands.ts'
+import { cancelExecution, failExecution, requestExecution } from './control.ts'
+import { executionNotFound, type ExecutionRejection } from './errors.ts'
+import type { ExecutionEvent } from './events.ts'
+import { finishTargetRun, interruptTargetRun, recordStepFinished, recordStepStarted, startTargetRun } from './reports.ts'
+import { evolve, initialState, isTerminal, type Execution, type ExecutionState } from './state.ts'
+import { checkAt, checkExecutionId, checkMessage, checkRequester } from './validate.ts'
+
+export { evolve, initialState, isTerminal, type ExecutionState } from './state.ts'
+
+export type ExecutionDecision = Decision<ExecutionEvent, ExecutionRejection>
+
+/** Every command but RequestExecution acts on a requested execution. */
+const onExecution = (
+  command: { readonly executionId: string; readonly at: string },
+  state: ExecutionState,
+  checks: ReadonlyArray<Check>,
+  then: (execution: Execution) => ExecutionDecision
+): ExecutionDecision => {
+  const fault = firstInvalid(checkExecutionId(command.executionId), checkAt(command.at), ...checks)
+  if (fault) return reject(fault)
+  return state.status === 'absent' ? reject(executionNotFound(command.executionId)) : then(state)
+}
+
+export const decide = (command: ExecutionCommand, state: ExecutionState): ExecutionDecision => {
+  switch (command.type) {
+    case 'RequestExecution':
+      return requestExecution(command, state)
+    case 'StartTargetRun':
+      return onExecution(command, state, [], (execution) => startTargetRun(command, execution))
+    case 'RecordStepStarted':
+      return onExecution(command, state, [], (execution) => recordStepStarted(command, execution))
+    case 'RecordStepFinished':
+      return onExecution(command, state, [], (execution) => recordStepFinished(command, execution))
+    case 'FinishTargetRun':
+      return onExecution(command, state, [], (execution) => finishTargetRun(command, execution))
+    case 'InterruptTargetRun':
+      return onExecution(command, state, [], (execution) => interruptTargetRun(command, execution))
+    case 'CancelExecution':
+      return onExecution(command, state, [checkRequester('requestedBy', command.requestedBy)], (execution) => cancelExecution(command, execution))
+    case 'FailExecution':
+      return onExecution(command, state, [checkMessage('reason', command.reason, true)], (execution) => failExecution(command, execution))
+    default:
+      return absurd(command)
+  }
+}
+
+export const executionDecider: Decider<ExecutionCommand, ExecutionEvent, ExecutionState, ExecutionRejection> = {
+  initialState,
+  evolve,
+  decide,
+  isTerminal
+}
