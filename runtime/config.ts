@@ -25,6 +25,8 @@ export interface Config {
   readonly workerSlots: number
   /** Step timeout when neither the step nor the run sets one. */
   readonly stepTimeoutSeconds: number
+  /** A silent worker's work item goes to another worker after this long (heartbeats every 5 s). */
+  readonly workAckWaitSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -93,7 +95,8 @@ export const loadConfig = (env: Env = process.env): Config => {
     logsMaxAgeDays: int('OPS_LOGS_MAX_AGE_DAYS', 7, 1, 3650),
     logLevel,
     workerSlots: int('OPS_WORKER_SLOTS', 64, 1, 4096),
-    stepTimeoutSeconds: int('OPS_STEP_TIMEOUT_SECONDS', 3600, 1, 7 * 86_400)
+    stepTimeoutSeconds: int('OPS_STEP_TIMEOUT_SECONDS', 3600, 1, 7 * 86_400),
+    workAckWaitSeconds: int('OPS_WORK_ACK_WAIT_SECONDS', 30, 2, 3600)
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

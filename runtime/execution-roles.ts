@@ -27,13 +27,14 @@ export const startOutputSink = (platform: Platform, databaseUrl: string, logger:
 
 export const startWorkerRole = async (
   platform: Platform,
-  options: { readonly slots: number; readonly stepTimeoutSeconds: number; readonly replicas: number },
+  options: { readonly slots: number; readonly stepTimeoutSeconds: number; readonly replicas: number; readonly ackWaitSeconds: number },
   logger: Logger
 ): Promise<Role> => {
   const worker = await startWorker(platform, {
     slots: options.slots,
     defaultStepTimeoutSeconds: options.stepTimeoutSeconds,
     replicas: options.replicas,
+    ackWaitMs: options.ackWaitSeconds * 1000,
     log: (message, fields) => logger.info(fields ?? {}, message)
   })
   logger.info({ workerId: worker.workerId, slots: options.slots }, 'worker ready')

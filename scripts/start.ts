@@ -26,7 +26,7 @@ const main = async () => {
   roles.push(startSink(platform, services.databaseUrl, logger))
   roles.push(startDispatcher(platform, services.databaseUrl, logger))
   roles.push(startOutputSink(platform, services.databaseUrl, logger))
-  roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas }, logger))
+  roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas, ackWaitSeconds: config.workAckWaitSeconds }, logger))
   roles.push(await startApi(platform, config, logger))
   logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
 }

@@ -83,7 +83,7 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
       for (let i = 0; i < workers; i++) {
         const p = i === 0 ? platform : await openPlatform({ ...settings, role: `test-worker-${i}` }, logger)
         if (p !== platform) others.push(p)
-        roles.push(await startWorkerRole(p, { slots, stepTimeoutSeconds: 300, replicas: 1 }, logger))
+        roles.push(await startWorkerRole(p, { slots, stepTimeoutSeconds: 300, replicas: 1, ackWaitSeconds: 3 }, logger))
       }
     },
     run: runCommand,

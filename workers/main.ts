@@ -16,7 +16,7 @@ const main = async () => {
   )
   const roles: Role[] = []
   stopOnSignals(() => roles, () => platform.close(), logger)
-  roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas }, logger))
+  roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas, ackWaitSeconds: config.workAckWaitSeconds }, logger))
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { consumeWork, provisionWorkQueue } from '../bus/index.ts'
+import { consumeWork, DEFAULT_WORK_QUEUE, provisionWorkQueue } from '../bus/index.ts'
 import type { Platform } from '../runtime/platform.ts'
 import { Cancellations } from './cancellations.ts'
 import type { WorkOrder } from './dispatcher.ts'
@@ -12,10 +12,10 @@ export interface WorkerOptions {
   readonly slots: number
   readonly defaultStepTimeoutSeconds: number
   readonly replicas: number
+  readonly ackWaitMs: number
   readonly log: (message: string, fields?: Record<string, unknown>) => void
 }
 
-const HEARTBEAT_MS = 5_000
 
 const parseOrder = (data: Uint8Array): WorkOrder | null => {
   try {
@@ -33,7 +33,7 @@ const parseOrder = (data: Uint8Array): WorkOrder | null => {
  */
 export const startWorker = async (platform: Platform, options: WorkerOptions) => {
   const names = platform.eventLog.names
-  await provisionWorkQueue(platform.nc, names, options.replicas)
+  await provisionWorkQueue(platform.nc, names, options.replicas, { ...DEFAULT_WORK_QUEUE, ackWaitMs: options.ackWaitMs })
   const ssh = createSshExecutor()
   const deps: WorkerDeps = {
     workerId: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
@@ -58,7 +58,8 @@ export const startWorker = async (platform: Platform, options: WorkerOptions) =>
         return
       }
       const tracked = cancellations.track(order.executionId)
-      const heartbeat = setInterval(() => item.heartbeat(), HEARTBEAT_MS)
+      // Three heartbeats per ack wait: one lost heartbeat never costs the item.
+      const heartbeat = setInterval(() => item.heartbeat(), Math.max(1_000, options.ackWaitMs / 3))
       try {
         const verdict = await runWorkOrder(order, item, deps, tracked.signal)
         if (verdict !== 'later') await item.done()
