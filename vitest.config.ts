@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module'
 import { defineConfig } from 'vitest/config'
+
+// graphql-js ships CJS (main) and ESM (module) builds. Node gives graphql-yoga and graphql-tools
+// the CJS one; without this alias Vite would give our own code the ESM one, and two copies of
+// graphql reject each other's schemas and errors ("from another module or realm").
+const graphqlCjs = createRequire(import.meta.url).resolve('graphql')
 
 // Integration tests share real NATS/PostgreSQL/sshd (see scripts/test.ts); two forked workers
 // match this 2-core machine. The UI keeps its own config.
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     environment: 'node',
     include: ['**/*.test.ts'],

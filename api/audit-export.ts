@@ -14,6 +14,9 @@ export interface AuditExportDeps {
   readonly pageSize?: number
 }
 
+// A bare local time would mean different instants on different machines; a bare date is UTC.
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/
+
 type Query = Record<string, string | string[] | undefined>
 type Format = 'ndjson' | 'csv'
 
@@ -78,7 +81,7 @@ export const parseExportQuery = (query: Query): { format: Format; order: 'ASC' |
     const raw = one(name)
     if (raw === null) continue
     const date = new Date(raw)
-    if (Number.isNaN(date.getTime())) return `${name}: not a date-time`
+    if (!INSTANT.test(raw) || Number.isNaN(date.getTime())) return `${name}: must be an ISO 8601 date (UTC) or date-time with a time zone`
     times[name] = date.toISOString()
   }
   return { format, order, filter: { types, actorId: one('actorId'), stream: one('stream'), ...times } }

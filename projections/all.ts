@@ -1,5 +1,7 @@
 import { apiTokensProjection } from './read-models/api-tokens.ts'
 import { credentialsProjection, shredCredentialKeys } from './read-models/credentials.ts'
+import { executionsProjection } from './read-models/executions.ts'
+import { targetRunsProjection } from './read-models/target-runs.ts'
 import { jobsProjection, jobVersionsProjection } from './read-models/jobs.ts'
 import { loginThrottleProjection } from './read-models/login-throttle.ts'
 import { targetsProjection } from './read-models/targets.ts'
@@ -14,7 +16,9 @@ export const inlineProjections: ReadonlyArray<DocumentProjection> = [
   jobsProjection as unknown as DocumentProjection,
   jobVersionsProjection as unknown as DocumentProjection,
   apiTokensProjection as unknown as DocumentProjection,
-  loginThrottleProjection as unknown as DocumentProjection
+  loginThrottleProjection as unknown as DocumentProjection,
+  executionsProjection as unknown as DocumentProjection,
+  targetRunsProjection as unknown as DocumentProjection
 ]
 
 export const sinkSideEffects = [shredCredentialKeys]

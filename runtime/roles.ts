@@ -44,7 +44,10 @@ export const startApi = async (platform: Platform, config: Config, logger: Logge
     logger,
     sinkAlive: async () => {
       if (!(await sinkIsActive(platform.pool))) throw new Error('no active sink holds the lock')
-    }
+    },
+    jwtSecret: config.jwtSecret,
+    trustProxy: config.trustProxy,
+    firstAdmin: { username: config.adminUsername, password: config.adminPassword }
   })
   await app.listen({ port: config.port, host: config.host })
   return { name: 'api', app, stop: () => app.close() }

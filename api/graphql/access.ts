@@ -16,7 +16,7 @@ import { apiError } from './errors.ts'
  */
 export const accessTypeDefs = /* GraphQL */ `
   enum Role { ADMIN OPERATOR VIEWER }
-  directive @auth(requires: Role!, usersOnly: Boolean = false) on FIELD_DEFINITION | OBJECT
+  directive @auth(requires: Role = VIEWER, usersOnly: Boolean = false) on FIELD_DEFINITION | OBJECT
   directive @public on FIELD_DEFINITION
 `
 

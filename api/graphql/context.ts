@@ -1,4 +1,5 @@
 import type { Effect } from 'effect'
+import type { Actor } from '../../domains/shared/index.ts'
 import type { CommandContext, CommandResult } from '../../commands/handler.ts'
 import type { CommandError } from '../../commands/handler.ts'
 import type { Platform, CommandServices } from '../../runtime/platform.ts'
@@ -32,10 +33,17 @@ export interface RequestInfo {
  * Runs one command (an Effect from `commands/`) on behalf of the caller: fills in the actor,
  * command id, time and origin, and turns tagged failures into GraphQL errors with a code.
  */
-export type RunCommand = <A>(
-  build: (context: CommandContext) => Effect.Effect<CommandResult<A>, CommandError, CommandServices>,
-  options?: { readonly commandId?: string | null; readonly field?: string }
-) => Promise<CommandResult<A>>
+export type RunCommand = <R extends CommandResult<unknown>>(
+  build: (context: CommandContext) => Effect.Effect<R, CommandError, CommandServices>,
+  options?: {
+    /** The client's `commandId` argument; scoped to the caller so two callers' ids never meet. */
+    readonly commandId?: string | null
+    /** The mutation's response key: with an `Idempotency-Key` header, the command id derives from both. */
+    readonly field?: string
+    /** Acting as someone else than the caller (login records its success as the user). */
+    readonly actor?: Actor
+  }
+) => Promise<R>
 
 export interface ApiContext {
   readonly principal: Principal | null
@@ -47,5 +55,5 @@ export interface ApiContext {
   readonly auth: AuthService
   readonly loaders: Loaders
   /** Notes for the answer's `extensions.warnings` (e.g. a change accepted but not yet durable). */
-  readonly warnings: string[]
+  readonly warnings: Array<{ readonly code: string; readonly message: string }>
 }

@@ -1,5 +1,6 @@
 import type { Pool } from '../../projections/db.ts'
 import { credentialsByIds, type CredentialView } from '../../projections/queries/credentials.ts'
+import { usersByIds, type UserView } from '../../projections/queries/users.ts'
 
 /**
  * Batches by-id reads made while resolving one request (e.g. the credential of every target on
@@ -33,8 +34,10 @@ export const batchLoader = <V extends { id: string }>(load: (ids: ReadonlyArray<
 
 export interface Loaders {
   readonly credential: (id: string) => Promise<CredentialView | null>
+  readonly user: (id: string) => Promise<UserView | null>
 }
 
 export const createLoaders = (pool: Pool): Loaders => ({
-  credential: batchLoader((ids) => credentialsByIds(pool, ids))
+  credential: batchLoader((ids) => credentialsByIds(pool, ids)),
+  user: batchLoader((ids) => usersByIds(pool, ids))
 })

@@ -1,6 +1,7 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql'
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql'
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })
+// Plain errors: GraphQL wraps them with the offending node, so the input-errors plugin can name the argument.
+const invalid = (message: string) => new TypeError(message)
 
 // A time zone is required: a bare local time means different instants on different machines.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/

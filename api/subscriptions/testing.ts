@@ -1,61 +1,58 @@
-// A minimal HTTP server around the audit and events modules, for their tests and the
-// subscription benchmark, until the full schema (api/graphql) serves them. Not used in production.
+// Test support for the audit log, the export and event subscriptions: the real GraphQL stack
+// (schema with access control, yoga with its plugins, auth service) on a fastify app with the
+// WebSocket server and the export route, wired the way buildApp wires them. Not a test file.
 import Fastify, { type FastifyInstance } from 'fastify'
-import { makeExecutableSchema } from '@graphql-tools/schema'
-import { createYoga } from 'graphql-yoga'
+import { createApiToken } from '../../commands/tokens.ts'
+import { createLogger } from '../../runtime/logger.ts'
 import type { Platform } from '../../runtime/platform.ts'
+import { context } from '../../test/harness.ts'
 import { registerAuditExport, type Authenticate } from '../audit-export.ts'
-import type { ApiContext, Principal } from '../graphql/context.ts'
+import { deriveJwtKey } from '../auth/access-tokens.ts'
+import { authService } from '../auth/service.ts'
+import type { Principal } from '../graphql/context.ts'
 import { auditModule } from '../graphql/modules/audit.ts'
 import { eventsModule } from '../graphql/modules/events.ts'
+import { apiModules } from '../graphql/modules/index.ts'
+import { buildSchema } from '../graphql/schema.ts'
+import { createGraphQL, GRAPHQL_PATH } from '../graphql/yoga.ts'
 import { closeEventFeed } from './feed.ts'
 import { registerWebSocket } from './websocket.ts'
 
-const baseTypeDefs = /* GraphQL */ `
-  scalar JSON
-  scalar DateTime
-  enum Role { ADMIN OPERATOR VIEWER }
-  directive @auth(requires: Role = VIEWER) on FIELD_DEFINITION | OBJECT
-  type PageInfo { hasNextPage: Boolean!  endCursor: String }
-`
-
+/** For tests without a platform (the export over a bare events table). */
 export const testToken = 'test-viewer-token'
 export const testPrincipal: Principal = { kind: 'token', id: 'tok-1', name: 'test viewer', role: 'VIEWER' }
+export const testAuthenticate: Authenticate = async (authorization) => (authorization === `Bearer ${testToken}` ? testPrincipal : null)
 
-/** Accepts exactly `Bearer test-viewer-token`. */
-export const testAuthenticate: Authenticate = async (authorization) =>
-  authorization === `Bearer ${testToken}` ? testPrincipal : null
+export interface TestServer {
+  readonly app: FastifyInstance
+  /** A real API token with the VIEWER role. */
+  readonly token: string
+}
 
-export const buildTestServer = async (platform: Platform): Promise<FastifyInstance> => {
+export const buildTestServer = async (platform: Platform): Promise<TestServer> => {
   const app = Fastify()
-  const schema = makeExecutableSchema({
-    typeDefs: [baseTypeDefs, auditModule.typeDefs, eventsModule.typeDefs],
-    resolvers: [auditModule.resolvers, eventsModule.resolvers]
-  })
-  const yoga = createYoga<{ req: unknown }, ApiContext>({
-    schema,
-    logging: false,
-    context: async ({ request }): Promise<ApiContext> => ({
-      principal: await testAuthenticate(request.headers.get('authorization') ?? undefined),
-      request: { ip: '127.0.0.1', userAgent: request.headers.get('user-agent') ?? undefined },
-      platform,
-      runCommand: async () => {
-        throw new Error('no commands in the audit test server')
-      }
-    })
-  })
+  const logger = createLogger('silent')
+  const auth = authService(platform, deriveJwtKey(platform.settings.masterKey), () => undefined)
+  const schema = buildSchema([...apiModules.filter((m) => m !== auditModule && m !== eventsModule), auditModule, eventsModule])
+  const yoga = createGraphQL({ schema, platform, auth, logger })
   app.route({
-    url: '/graphql',
-    method: ['GET', 'POST', 'OPTIONS'],
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST'],
     handler: async (req, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req })
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply })
       response.headers.forEach((value, key) => void reply.header(key, value))
       reply.status(response.status)
       return reply.send(response.body)
     }
   })
-  registerWebSocket(app, { yoga, authenticate: testAuthenticate })
-  registerAuditExport(app, { db: platform.pool, authenticate: testAuthenticate })
-  app.addHook('onClose', async () => closeEventFeed(platform))
-  return app
+  const authenticate: Authenticate = async (authorization) => (await auth.principals.identify(authorization)).principal
+  registerWebSocket(app, { yoga, authenticate })
+  registerAuditExport(app, { db: platform.pool, authenticate })
+  app.addHook('onClose', async () => {
+    closeEventFeed(platform)
+    auth.close()
+  })
+  const created = await platform.commands.runPromise(createApiToken({ name: `viewer-${crypto.randomUUID()}`, role: 'VIEWER' }, context()))
+  if (!created.token) throw new Error('no API token was issued')
+  return { app, token: created.token }
 }

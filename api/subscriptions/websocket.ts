@@ -46,10 +46,9 @@ export const registerWebSocket = (app: FastifyInstance, deps: WebSocketDeps): vo
       },
       onSubscribe: async (ctx, _id, payload) => {
         const request = ctx.extra.request
+        const authorization = ctx.extra.authorization ?? ''
         const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
-          request: fetchRequest(request, ctx.extra.authorization ?? ''),
-          req: request,
-          socket: ctx.extra.socket,
+          ...httpLikeContext(request, authorization),
           principal: ctx.extra.principal,
           connectionParams: ctx.connectionParams,
           params: payload
@@ -90,12 +89,21 @@ const unexpectedRoot = (): never => {
   throw new Error('websocket operation started without its enveloped execute/subscribe')
 }
 
-/** The upgrade request as the fetch Request yoga's context factory reads headers from. */
-const fetchRequest = (request: IncomingMessage, authorization: string): Request => {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (typeof value === 'string') headers.set(name, value)
+/**
+ * What yoga's context factory reads for an HTTP request, built from the upgrade request with the
+ * verified `connection_init` authorization in place of the header browsers cannot set: the
+ * fetch `request`, and `req`/`reply` with the few members of fastify's request and reply that
+ * `contextFor` (api/graphql/yoga.ts) uses. Cookies cannot be set over a socket.
+ */
+const httpLikeContext = (upgrade: IncomingMessage, authorization: string) => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(upgrade.headers)) if (typeof value === 'string') headers[name] = value
+  headers.authorization = authorization
+  const secure = 'encrypted' in upgrade.socket && upgrade.socket.encrypted === true
+  const url = `${secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${upgrade.url ?? '/graphql'}`
+  return {
+    request: new Request(url, { headers }),
+    req: { headers, ip: upgrade.socket.remoteAddress ?? '', protocol: secure ? 'https' : 'http', raw: upgrade },
+    reply: { header: () => undefined }
   }
-  headers.set('authorization', authorization)
-  return new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/graphql'}`, { headers })
 }

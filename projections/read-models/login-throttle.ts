@@ -57,3 +57,11 @@ export const readFailureStreaks = async (db: Queryable, subjects: ReadonlyArray<
     (rows as LoginThrottleRow[]).map((r) => [r.subject, { failures: r.failures, lastFailureAt: iso(r.last_failure_at) }])
   )
 }
+
+/**
+ * Forgets streaks whose window passed long ago. Safe for a projection: a later failure would
+ * start a new streak from such a row anyway, exactly as from no row.
+ */
+export const pruneFailureStreaks = async (db: Queryable): Promise<void> => {
+  await db.query("DELETE FROM login_throttle WHERE last_failure_at < now() - interval '1 day'")
+}

@@ -5,6 +5,8 @@
 import { ensureTestServices } from '../../runtime/local-test-services.ts'
 import { benchCore } from './core.ts'
 import { benchEmmett } from './emmett.ts'
+import { benchGraphql } from './graphql.ts'
+import { benchSubscriptions } from './subscriptions.ts'
 import { renderTable, writeReport } from './report.ts'
 import type { Row } from './types.ts'
 
@@ -28,6 +30,10 @@ const main = async () => {
     if (ours64 && theirs64) {
       rows.push({ group: 'event store', name: 'OpsConductor ÷ emmett-postgresql, 64 callers', value: Number((ours64.value / theirs64.value).toFixed(2)), unit: '×', goal: '≥ 1' })
     }
+    log('api: GraphQL mutations over HTTP, target filters')
+    rows.push(...(await benchGraphql({ quick })))
+    log('subscriptions: command → subscriber delivery')
+    rows.push(...(await benchSubscriptions({ quick })))
     notes.push(
       'Command path: RegisterTarget through the real command handler (load → decide → JetStream publish with msgID and expected subject sequence), then waiting until the sink has committed it to PostgreSQL (events table + inline projection): each call returns only once its change is durable and visible.',
       'The peer does the same with emmett-postgresql: read stream, decide, appendToStream with the expected version and an inline projection in the same transaction.',

@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
-import { buildTestServer, testToken } from '../../api/subscriptions/testing.ts'
+import { buildTestServer } from '../../api/subscriptions/testing.ts'
 import { eventFeedFor } from '../../api/subscriptions/feed.ts'
 import { targets, type TargetCommand } from '../../domains/targets/index.ts'
 import { openHarness } from '../../test/harness.ts'
@@ -20,7 +20,7 @@ const QUERY = 'subscription { events(types: ["TargetRegistered"]) { stream } }'
 
 export const benchSubscriptions = async (options: { quick?: boolean } = {}): Promise<Row[]> => {
   const h = await openHarness()
-  const app = await buildTestServer(h.platform)
+  const { app, token } = await buildTestServer(h.platform)
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
   const sentAt = new Map<string, number>()
   const latencies: Record<Transport, number[]> = { 'in-process feed': [], SSE: [], WebSocket: [] }
@@ -33,8 +33,8 @@ export const benchSubscriptions = async (options: { quick?: boolean } = {}): Pro
   void (async () => {
     for await (const entry of feed) arrived('in-process feed', entry.stream)
   })()
-  void readSse(`${base}/graphql`, stop.signal, (stream) => arrived('SSE', stream))
-  const ws = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${testToken}` } })
+  void readSse(`${base}/graphql`, token, stop.signal, (stream) => arrived('SSE', stream))
+  const ws = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } })
   ws.subscribe<{ events: { stream: string } }>({ query: QUERY }, { next: (m) => m.data && arrived('WebSocket', m.data.events.stream), error: () => undefined, complete: () => undefined })
   await new Promise((r) => setTimeout(r, 500))
 
@@ -97,11 +97,11 @@ const send = async (h: Awaited<ReturnType<typeof openHarness>>, sentAt: Map<stri
   return answered
 }
 
-const readSse = async (url: string, signal: AbortSignal, onStream: (stream: string) => void): Promise<void> => {
+const readSse = async (url: string, token: string, signal: AbortSignal, onStream: (stream: string) => void): Promise<void> => {
   const response = await fetch(url, {
     method: 'POST',
     signal,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${testToken}` },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: QUERY })
   })
   const decoder = new TextDecoder()

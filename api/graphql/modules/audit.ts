@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql'
 import { readAuditPage, type AuditEntry, type AuditKey, type AuditOrder } from '../../../projections/audit-log.ts'
 import { invalidTypeSelector } from '../../../projections/event-type-patterns.ts'
 import type { ApiContext } from '../context.ts'
+import { badInput } from '../errors.ts'
 import type { ApiModule } from '../module.ts'
 
 const typeDefs = /* GraphQL */ `
@@ -81,8 +81,6 @@ interface AuditLogArgs {
 
 const MAX_PAGE = 500
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })
-
 /** Cursors carry the order they were made for: a DESC cursor means "older than", an ASC one "newer than". */
 export const encodeAuditCursor = (order: AuditOrder, key: AuditKey): string =>
   Buffer.from(JSON.stringify([order === 'ASC' ? 'a' : 'd', key.position, key.index])).toString('base64url')
@@ -92,12 +90,12 @@ export const decodeAuditCursor = (cursor: string, order: AuditOrder): AuditKey =
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
-    throw badInput('after: not a cursor from auditLog')
+    throw badInput('after', 'is not a cursor returned by auditLog (use pageInfo.endCursor)')
   }
   if (!Array.isArray(value) || value.length !== 3 || !['a', 'd'].includes(value[0]) || !Number.isSafeInteger(value[1]) || !Number.isSafeInteger(value[2])) {
-    throw badInput('after: not a cursor from auditLog')
+    throw badInput('after', 'is not a cursor returned by auditLog (use pageInfo.endCursor)')
   }
-  if ((value[0] === 'a') !== (order === 'ASC')) throw badInput(`after: the cursor comes from a listing in the other order than ${order}`)
+  if ((value[0] === 'a') !== (order === 'ASC')) throw badInput('after', `the cursor comes from a listing in the other order than ${order}`)
   return { position: value[1], index: value[2] }
 }
 
@@ -105,17 +103,17 @@ export const decodeAuditCursor = (cursor: string, order: AuditOrder): AuditKey =
 const instant = (field: string, value: unknown): string | null => {
   if (value === null || value === undefined) return null
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null
-  if (!date || Number.isNaN(date.getTime())) throw badInput(`${field}: not a date-time`)
+  if (!date || Number.isNaN(date.getTime())) throw badInput(field, 'is not a date-time')
   return date.toISOString()
 }
 
 const auditLog = async (_: unknown, args: AuditLogArgs, context: ApiContext) => {
   const order = args.order ?? 'DESC'
   const first = args.first ?? 50
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput(`first: must be from 1 to ${MAX_PAGE}`)
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', `must be a whole number from 1 to ${MAX_PAGE} (got ${first})`)
   const types = args.type ? [args.type] : null
   const invalid = invalidTypeSelector(types)
-  if (invalid) throw badInput(`type: ${invalid}`)
+  if (invalid) throw badInput('type', invalid)
   const filter = { types, actorId: args.actorId ?? null, stream: args.stream ?? null, from: instant('from', args.from), to: instant('to', args.to) }
   const after = args.after ? decodeAuditCursor(args.after, order) : null
   // One extra row tells whether another page follows, without a count over the whole log.

