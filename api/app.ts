@@ -8,6 +8,7 @@ import { buildSchema } from './graphql/schema.ts'
 import { createGraphQL, GRAPHQL_PATH, MAX_BODY_BYTES } from './graphql/yoga.ts'
 import { registerHealth } from './health.ts'
 import { registerAuditExport } from './audit-export.ts'
+import { registerExecutionOutput } from './execution-output.ts'
 import { closeEventFeed } from './subscriptions/feed.ts'
 import { registerWebSocket } from './subscriptions/websocket.ts'
 import { registerSecurity } from './security.ts'
@@ -65,6 +66,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const authenticate = async (header: string | undefined) => (await auth.principals.identify(header)).principal
   registerWebSocket(app, { yoga, authenticate })
   registerAuditExport(app, { db: deps.platform.pool, authenticate })
+  registerExecutionOutput(app, { db: deps.platform.pool, authenticate })
   app.addHook('onClose', async () => closeEventFeed(deps.platform))
 
   if (deps.firstAdmin) await ensureFirstAdmin(deps.platform, deps.firstAdmin, deps.logger)

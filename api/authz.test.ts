@@ -21,7 +21,9 @@ const SPEC: Record<string, Rule> = {
   'Mutation.defineJob': 'OPERATOR', 'Mutation.reviseJob': 'OPERATOR', 'Mutation.archiveJob': 'OPERATOR',
   'Query.me': 'VIEWER', 'Query.users': 'ADMIN', 'Query.user': 'ADMIN', 'Query.apiTokens': 'ADMIN',
   'Query.credentials': 'VIEWER', 'Query.credential': 'VIEWER', 'Query.targets': 'VIEWER', 'Query.target': 'VIEWER', 'Query.job': 'VIEWER', 'Query.jobs': 'VIEWER',
-  'Query.auditLog': 'VIEWER'
+  'Query.auditLog': 'VIEWER',
+  'Mutation.runJob': 'OPERATOR', 'Mutation.cancelExecution': 'OPERATOR', 'Mutation.rerunExecution': 'OPERATOR',
+  'Query.execution': 'VIEWER', 'Query.executions': 'VIEWER', 'Query.executionOutput': 'VIEWER'
 }
 
 let n = 0
@@ -52,6 +54,12 @@ const CALLS: Record<string, () => [string, Record<string, unknown>?]> = {
   'Mutation.archiveJob': () => ['mutation($id: ID!) { archiveJob(id: $id) { id } }', { id: id() }],
   'Query.me': () => ['{ me { id } }'],
   'Query.auditLog': () => ['{ auditLog(first: 1) { pageInfo { hasNextPage } } }'],
+  'Mutation.runJob': () => ['mutation($id: ID!) { runJob(jobId: $id, targetFilter: "tag:none") { id } }', { id: id() }],
+  'Mutation.cancelExecution': () => ['mutation($id: ID!) { cancelExecution(id: $id) { id } }', { id: id() }],
+  'Mutation.rerunExecution': () => ['mutation($id: ID!) { rerunExecution(id: $id) { id } }', { id: id() }],
+  'Query.execution': () => ['query($id: ID!) { execution(id: $id) { id } }', { id: id() }],
+  'Query.executions': () => ['{ executions { totalCount } }'],
+  'Query.executionOutput': () => ['query($e: ID!, $t: ID!) { executionOutput(executionId: $e, targetId: $t) { seq } }', { e: id(), t: id() }],
   'Query.users': () => ['{ users { totalCount } }'],
   'Query.user': () => ['query($id: ID!) { user(id: $id) { id } }', { id: id() }],
   'Query.apiTokens': () => ['{ apiTokens { totalCount } }'],

@@ -1,6 +1,7 @@
 import { Effect, Schedule } from 'effect'
 import {
   executions,
+  failedTargets,
   MAX_TARGETS,
   normalizeExecutionOptions,
   type ExecutionCommand,
@@ -11,7 +12,7 @@ import {
 import { jobs, validateRunParameters } from '../domains/jobs/index.ts'
 import { invalidInput, notFound, invalidState } from '../domains/shared/index.ts'
 import { ConcurrencyConflict, Rejected } from './errors.ts'
-import { handleCommand, loadState, type CommandContext } from './handler.ts'
+import { handleCommand, loadState, refreshState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
 import { Inventory } from './inventory.ts'
 import { Vault } from './secrets.ts'
@@ -68,6 +69,24 @@ export const runJob = (input: RunJobInput, context: CommandContext) =>
         requestedBy: requesterOf(context),
         at: context.now
       },
+      context
+    )
+  })
+
+/**
+ * A new execution of exactly what an earlier one ran (same job version, steps, parameters —
+ * sealed values stay sealed — and options), on all its targets or only those that did not succeed.
+ */
+export const rerunExecution = (executionId: string, onlyFailed: boolean, context: CommandContext) =>
+  Effect.gen(function* () {
+    const earlier = yield* refreshState(executions, executionId)
+    if (earlier.status === 'absent') return yield* refuse({ ...notFound('execution', executionId), field: 'id' })
+    const targets = onlyFailed ? failedTargets(earlier) : earlier.request.targets
+    if (targets.length === 0) return yield* refuse(invalidState('every target of that execution succeeded: nothing to re-run'))
+    const { executionId: _, at: __, ...request } = earlier.request
+    return yield* handleCommand(
+      executions,
+      { ...request, type: 'RequestExecution', executionId: idFromCommand(context.commandId, 'execution'), targets, requestedBy: requesterOf(context), at: context.now },
       context
     )
   })

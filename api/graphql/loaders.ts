@@ -1,6 +1,7 @@
 import type { Pool } from '../../projections/db.ts'
 import { credentialsByIds, type CredentialView } from '../../projections/queries/credentials.ts'
 import { usersByIds, type UserView } from '../../projections/queries/users.ts'
+import { targetsByIds, type TargetView } from '../../projections/queries/targets.ts'
 
 /**
  * Batches by-id reads made while resolving one request (e.g. the credential of every target on
@@ -35,9 +36,11 @@ export const batchLoader = <V extends { id: string }>(load: (ids: ReadonlyArray<
 export interface Loaders {
   readonly credential: (id: string) => Promise<CredentialView | null>
   readonly user: (id: string) => Promise<UserView | null>
+  readonly target: (id: string) => Promise<TargetView | null>
 }
 
 export const createLoaders = (pool: Pool): Loaders => ({
   credential: batchLoader((ids) => credentialsByIds(pool, ids)),
-  user: batchLoader((ids) => usersByIds(pool, ids))
+  user: batchLoader((ids) => usersByIds(pool, ids)),
+  target: batchLoader((ids) => targetsByIds(pool, ids))
 })

@@ -4,6 +4,7 @@ import { authModule } from './auth.ts'
 import { baseModule } from './base.ts'
 import { credentialsModule } from './credentials.ts'
 import { eventsModule } from './events.ts'
+import { executionsModule } from './executions.ts'
 import { jobsModule } from './jobs.ts'
 import { targetsModule } from './targets.ts'
 import { tokensModule } from './tokens.ts'
@@ -22,6 +23,7 @@ export const apiModules: ReadonlyArray<ApiModule> = [
   credentialsModule,
   targetsModule,
   jobsModule,
+  executionsModule,
   auditModule,
   eventsModule
 ]

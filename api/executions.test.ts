@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openApi, type TestApi } from './testing.ts'
+
+let api: TestApi
+beforeAll(async () => {
+  api = await openApi()
+  await api.h.startExecution(1, 16)
+})
+afterAll(async () => {
+  await api?.close()
+})
+
+const admin = (query: string, variables?: Record<string, unknown>) => api.gql(query, variables, { token: api.adminToken })
+
+const waitForStatus = async (id: string) => {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const r = await admin('query($id: ID!) { execution(id: $id) { status } }', { id })
+    const status = (r.data?.execution as { status: string } | undefined)?.status
+    if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) return status
+    if (Date.now() > deadline) throw new Error(`execution still ${status}`)
+    await new Promise((res) => setTimeout(res, 50))
+  }
+}
+
+describe('Executions over GraphQL', () => {
+  let targetId = ''
+  let jobId = ''
+  beforeAll(async () => {
+    const t = await admin('mutation { registerTarget(name: "gql-local", address: "localhost", connection: LOCAL, tags: ["gql"]) { id } }')
+    targetId = (t.data?.registerTarget as { id: string }).id
+    const j = await admin(
+      `mutation { defineJob(name: "gql-hello", steps: [{ kind: "COMMAND", command: "echo hi {{name}}; echo warn >&2" }],
+        parameters: [{ name: "name", type: "STRING", required: true, pattern: "[a-z]+" }]) { id } }`
+    )
+    jobId = (j.data?.defineJob as { id: string }).id
+  })
+
+  it('runs a job, lists it, shows per-target output, and downloads the log with ranges', async () => {
+    const run = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql", parameters: { name: "there" }, parallelism: 2) { id status job { name version } } }', { job: jobId })
+    expect(run.errors).toBeUndefined()
+    const execution = run.data?.runJob as { id: string; status: string; job: { name: string; version: number } }
+    expect(execution.job).toEqual({ name: 'gql-hello', version: 1 })
+    expect(await waitForStatus(execution.id)).toBe('SUCCEEDED')
+    // The output copy lands asynchronously; poll briefly.
+    let output: string | null = null
+    for (let i = 0; i < 100 && !output?.includes('warn'); i++) {
+      const r = await admin('query($id: ID!) { execution(id: $id) { summary { total succeeded } targets { targetName status exitCode output } } }', { id: execution.id })
+      const e = r.data?.execution as { summary: { total: number; succeeded: number }; targets: Array<{ targetName: string; status: string; exitCode: number; output: string | null }> }
+      expect(e.summary).toEqual({ total: 1, succeeded: 1 })
+      expect(e.targets[0]).toMatchObject({ targetName: 'gql-local', status: 'SUCCEEDED', exitCode: 0 })
+      output = e.targets[0]!.output
+      if (!output?.includes('warn')) await new Promise((res) => setTimeout(res, 50))
+    }
+    expect(output).toBe('hi there\nwarn\n')
+    const list = await admin('query($job: ID) { executions(jobId: $job, first: 5) { totalCount edges { node { id status } } } }', { job: jobId })
+    expect((list.data?.executions as { totalCount: number }).totalCount).toBe(1)
+
+    const url = `/executions/${execution.id}/targets/${targetId}/output`
+    const whole = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.adminToken}` } })
+    expect(whole.statusCode).toBe(200)
+    expect(whole.body).toBe('hi there\nwarn\n')
+    const part = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${api.adminToken}`, range: 'bytes=3-7' } })
+    expect(part.statusCode).toBe(206)
+    expect(part.body).toBe('there')
+    expect((await api.app.inject({ method: 'GET', url })).statusCode).toBe(401)
+  })
+
+  it('refuses bad parameters naming the parameter, and publishes nothing', async () => {
+    const before = await api.busPosition()
+    const r = await admin('mutation($job: ID!) { runJob(jobId: $job, targetIds: [], targetFilter: "tag:gql", parameters: { name: "UPPER" }) { id } }', { job: jobId })
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(r.errors?.[0]?.message).toContain('parameters.name')
+    const missing = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql") { id } }', { job: jobId })
+    expect(missing.errors?.[0]?.message).toContain('parameters.name')
+    const noTargets = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:nothing-has-this", parameters: { name: "x" }) { id } }', { job: jobId })
+    expect(noTargets.errors?.[0]?.message).toContain('targetFilter')
+    const badFilter = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:", parameters: { name: "x" }) { id } }', { job: jobId })
+    expect(badFilter.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect(await api.busPosition()).toBe(before)
+  })
+
+  it('lets a viewer read executions but not run, cancel or re-run them', async () => {
+    const viewer = await api.userToken('VIEWER')
+    const r = await api.gql('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql", parameters: { name: "x" }) { id } }', { job: jobId }, { token: viewer.token })
+    expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+    const list = await api.gql('{ executions { totalCount } }', undefined, { token: viewer.token })
+    expect(list.errors).toBeUndefined()
+  })
+
+  it('re-runs only the failed targets of an execution', async () => {
+    const failing = await admin('mutation { defineJob(name: "gql-fail", steps: [{ kind: "COMMAND", command: "exit 4" }]) { id } }')
+    const run = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql") { id } }', { job: (failing.data?.defineJob as { id: string }).id })
+    const id = (run.data?.runJob as { id: string }).id
+    expect(await waitForStatus(id)).toBe('FAILED')
+    const again = await admin('mutation($id: ID!) { rerunExecution(id: $id) { id targets { targetName } } }', { id })
+    expect(again.errors).toBeUndefined()
+    const rerun = again.data?.rerunExecution as { id: string; targets: Array<{ targetName: string }> }
+    expect(rerun.id).not.toBe(id)
+    expect(rerun.targets.map((t) => t.targetName)).toEqual(['gql-local'])
+    expect(await waitForStatus(rerun.id)).toBe('FAILED')
+  })
+})

@@ -1,0 +1,74 @@
+import type { Queryable } from '../projection.ts'
+import type { ExecutionRow } from '../read-models/executions.ts'
+import type { TargetRunRow } from '../read-models/target-runs.ts'
+import { MAX_PAGE, PageInputError, type Page } from './paging.ts'
+
+export type ExecutionView = ExecutionRow & { running: number; pending: number }
+
+const VIEW = `e.*, (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status = 'RUNNING') AS running,
+  (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status IN ('PENDING', 'DISPATCHED')) AS pending`
+
+export const executionsByIds = async (db: Queryable, ids: ReadonlyArray<string>): Promise<ExecutionView[]> => {
+  if (ids.length === 0) return []
+  const { rows } = await db.query(`SELECT ${VIEW} FROM executions e WHERE e.id = ANY($1::uuid[])`, [ids])
+  return rows as ExecutionView[]
+}
+
+const encode = (createdAt: Date, id: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url')
+const decode = (cursor: string): [string, string] => {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) return [v[0], v[1]]
+  } catch {
+    // reported below
+  }
+  throw new PageInputError('after', 'is not a cursor returned by this query (use pageInfo.endCursor)')
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export const queryExecutions = async (
+  db: Queryable,
+  q: { readonly jobId: string | null; readonly status: string | null; readonly first: number; readonly after: string | null }
+): Promise<Page<ExecutionView>> => {
+  if (!Number.isInteger(q.first) || q.first < 1 || q.first > MAX_PAGE) throw new PageInputError('first', `must be a whole number from 1 to ${MAX_PAGE} (got ${q.first})`)
+  const params: unknown[] = []
+  const where: string[] = []
+  if (q.jobId) where.push(`e.job_id = $${params.push(q.jobId)}`)
+  if (q.status) where.push(`e.status = $${params.push(q.status)}`)
+  const filter = where.length > 0 ? where.join(' AND ') : 'TRUE'
+  const pageParams = [...params]
+  let keyset = ''
+  if (q.after) {
+    const [at, id] = decode(q.after)
+    keyset = ` AND (e.created_at, e.id) < ($${pageParams.push(at)}::timestamptz, $${pageParams.push(id)}::uuid)`
+  }
+  const limit = pageParams.push(q.first + 1)
+  const [page, count] = await Promise.all([
+    db.query(`SELECT ${VIEW} FROM executions e WHERE ${filter}${keyset} ORDER BY e.created_at DESC, e.id DESC LIMIT $${limit}`, pageParams),
+    db.query(`SELECT count(*)::int AS n FROM executions e WHERE ${filter}`, params)
+  ])
+  const found = page.rows as ExecutionView[]
+  const rows = found.slice(0, q.first)
+  const last = rows[rows.length - 1]
+  return {
+    rows,
+    totalCount: (count.rows[0] as { n: number }).n,
+    hasNextPage: found.length > q.first,
+    endCursor: last ? encode(new Date(last.created_at), last.id) : null
+  }
+}
+
+/** An execution's target runs in the order the targets were given, optionally one status only. */
+export const targetRunsOf = async (
+  db: Queryable,
+  executionId: string,
+  q: { readonly status: string | null; readonly first: number; readonly offset: number }
+): Promise<TargetRunRow[]> => {
+  const statuses = q.status === null ? null : q.status === 'PENDING' ? ['PENDING', 'DISPATCHED'] : [q.status]
+  const { rows } = await db.query(
+    `SELECT * FROM target_runs WHERE execution_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+     ORDER BY ordinal LIMIT $3 OFFSET $4`,
+    [executionId, statuses, q.first, q.offset]
+  )
+  return rows as TargetRunRow[]
+}
