@@ -4,5 +4,5 @@ export { provisionStreams, deleteStreams, deleteStaleTestStreams, type StreamOpt
 export { EventLog, WrongLastSequence, type LoggedMessage, type AppendResult } from './event-log.ts'
 export { committedFrames, committedPublisher, subscribeCommitted, type CommittedFrame, type CommittedSubscription } from './committed-feed.ts'
 export { measurePublishRate } from './publish-probe.ts'
-export { provisionWorkQueue, enqueueWork, consumeWork, workSubject, DEFAULT_WORK_QUEUE, type WorkItem, type WorkQueueOptions } from './work-queue.ts'
+export { provisionWorkQueue, enqueueWork, consumeWork, workSubject, workItemExists, watchAbandonedWork, discardWork, DEFAULT_WORK_QUEUE, type WorkItem, type WorkQueueOptions } from './work-queue.ts'
 export { publishOutput, followOutput, type OutputChunkMessage } from './log-stream.ts'

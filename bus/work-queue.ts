@@ -105,3 +105,39 @@ export const consumeWork = async (
   }
   await Promise.all(Array.from({ length: slots }, slot))
 }
+
+/** A work item still waiting or in progress on the queue (acknowledged items are gone). */
+export const workItemExists = async (nc: NatsConnection, names: BusNames, subject: string): Promise<boolean> => {
+  const jsm = await jetstreamManager(nc)
+  const found = await jsm.streams.getMessage(names.workStream, { last_by_subj: subject }).catch(() => null)
+  return found !== null
+}
+
+/**
+ * Work items the server gave up on (delivered `max_deliver` times without an ack): `handle`
+ * gets each one's body, then it is removed from the queue. Core-NATS advisories can be missed
+ * while no watcher runs; the watchdog's periodic scan covers that.
+ */
+export const watchAbandonedWork = (nc: NatsConnection, names: BusNames, handle: (body: Uint8Array) => Promise<void>, log: (m: string) => void) => {
+  const subscription = nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.workStream}.${CONSUMER}`, {
+    callback: (error, msg) => {
+      if (error) return log(`work advisories: ${error.message}`)
+      void (async () => {
+        const advisory = JSON.parse(new TextDecoder().decode(msg.data)) as { stream_seq?: number }
+        if (!advisory.stream_seq) return
+        const jsm = await jetstreamManager(nc)
+        const item = await jsm.streams.getMessage(names.workStream, { seq: advisory.stream_seq }).catch(() => null)
+        if (!item) return
+        await handle(item.data)
+        await jsm.streams.deleteMessage(names.workStream, advisory.stream_seq).catch(() => false)
+      })().catch((e: unknown) => log(`work advisories: ${e instanceof Error ? e.message : String(e)}`))
+    }
+  })
+  return { close: () => subscription.unsubscribe() }
+}
+
+/** Removes a target run's waiting work item (an operator's or a test's way to lose work on purpose). */
+export const discardWork = async (nc: NatsConnection, names: BusNames, subject: string): Promise<number> => {
+  const jsm = await jetstreamManager(nc)
+  return (await jsm.streams.purge(names.workStream, { filter: subject })).purged
+}

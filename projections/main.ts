@@ -7,7 +7,7 @@ import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
-import { startDispatcher, startOutputSink } from '../runtime/execution-roles.ts'
+import { startDispatcher, startOutputSink, startWatchdog } from '../runtime/execution-roles.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -17,7 +17,8 @@ const main = async () => {
   const roles: Role[] = [
     startSink(platform, services.databaseUrl, logger),
     startDispatcher(platform, services.databaseUrl, logger),
-    startOutputSink(platform, services.databaseUrl, logger)
+    startOutputSink(platform, services.databaseUrl, logger),
+    startWatchdog(platform, services.databaseUrl, { ackWaitSeconds: config.workAckWaitSeconds }, logger)
   ]
   stopOnSignals(() => roles, () => platform.close(), logger)
 }

@@ -1,5 +1,6 @@
 import { runOutputSink } from '../projections/output-sink.ts'
 import { runDispatcher } from '../workers/dispatcher.ts'
+import { runWatchdog } from '../workers/watchdog.ts'
 import { startWorker } from '../workers/worker.ts'
 import type { Logger } from './logger.ts'
 import type { Platform } from './platform.ts'
@@ -40,3 +41,11 @@ export const startWorkerRole = async (
   logger.info({ workerId: worker.workerId, slots: options.slots }, 'worker ready')
   return { name: 'worker', stop: worker.stop }
 }
+
+/** Turns lost target runs into interruptions (retry or failure), so no execution hangs forever. */
+export const startWatchdog = (platform: Platform, databaseUrl: string, options: { readonly ackWaitSeconds: number; readonly intervalMs?: number }, logger: Logger): Role =>
+  background(
+    'watchdog',
+    (signal) => runWatchdog({ platform, databaseUrl, ackWaitMs: options.ackWaitSeconds * 1000, intervalMs: options.intervalMs ?? 30_000, log: (m) => logger.warn(m), signal }),
+    logger
+  )

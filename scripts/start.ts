@@ -7,7 +7,7 @@ import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startApi, startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
-import { startDispatcher, startOutputSink, startWorkerRole } from '../runtime/execution-roles.ts'
+import { startDispatcher, startOutputSink, startWatchdog, startWorkerRole } from '../runtime/execution-roles.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -26,6 +26,7 @@ const main = async () => {
   roles.push(startSink(platform, services.databaseUrl, logger))
   roles.push(startDispatcher(platform, services.databaseUrl, logger))
   roles.push(startOutputSink(platform, services.databaseUrl, logger))
+  roles.push(startWatchdog(platform, services.databaseUrl, { ackWaitSeconds: config.workAckWaitSeconds }, logger))
   roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas, ackWaitSeconds: config.workAckWaitSeconds }, logger))
   roles.push(await startApi(platform, config, logger))
   logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
