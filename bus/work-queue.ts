@@ -93,12 +93,19 @@ export const consumeWork = async (
   signal: AbortSignal
 ): Promise<void> => {
   const consumer = await jetstream(nc).consumers.get(names.workStream, CONSUMER)
+  // Stopping should not wait for the open pull requests to expire.
+  const stopped = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }))
   const slot = async () => {
     while (!signal.aborted) {
-      const m = await consumer.next({ expires: 5_000 }).catch(() => null)
+      const m = await Promise.race([consumer.next({ expires: 5_000 }).catch(() => null), stopped])
       if (!m) {
         if (!signal.aborted) await new Promise((r) => setTimeout(r, 50))
         continue
+      }
+      if (signal.aborted) {
+        // Pulled while stopping: hand it straight back for another worker.
+        m.nak()
+        break
       }
       await handle(toWorkItem(m))
     }
