@@ -16,8 +16,8 @@ const nameKey = (name: string) => name.toLowerCase()
 
 const credentialStillNamed = (credentialId: string, key: string) =>
   loadState(credentials, credentialId, true).pipe(
-    Effect.map((s) => s.status === 'active' && nameKey(s.name) === key),
-    Effect.orElseSucceed(() => true)
+    Effect.map((s) => (s.status === 'absent' ? 'absent' : s.status === 'active' && nameKey(s.name) === key ? 'uses' : 'released') as 'uses' | 'released' | 'absent'),
+    Effect.orElseSucceed(() => 'uses' as const)
   )
 
 /** The plain material, as one JSON document, is what gets sealed; only the vault can open it. */

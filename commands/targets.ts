@@ -23,8 +23,8 @@ const nameKey = (name: string) => name.toLowerCase()
 
 const targetStillNamed = (targetId: string, key: string) =>
   loadState(targets, targetId, true).pipe(
-    Effect.map((s) => s.status === 'active' && nameKey(s.name) === key),
-    Effect.orElseSucceed(() => true)
+    Effect.map((s) => (s.status === 'absent' ? 'absent' : s.status === 'active' && nameKey(s.name) === key ? 'uses' : 'released') as 'uses' | 'released' | 'absent'),
+    Effect.orElseSucceed(() => 'uses' as const)
   )
 
 /** A credential a target points at must exist and fit the connection (no SSH key for WinRM). */

@@ -25,8 +25,9 @@ export const normalizeUsername = (username: string): string => username.trim().t
 
 const userStillExists = (userId: string) =>
   loadState(users, userId, true).pipe(
-    Effect.map((s) => s.status !== 'absent'),
-    Effect.orElseSucceed(() => true)
+    // Users are never deleted: a registered user keeps its name for good.
+    Effect.map((s) => (s.status === 'absent' ? 'absent' : 'uses') as 'uses' | 'released' | 'absent'),
+    Effect.orElseSucceed(() => 'uses' as const)
   )
 
 export const registerUser = (input: RegisterUserInput, context: CommandContext) =>

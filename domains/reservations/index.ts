@@ -7,4 +7,10 @@ export * from './errors.ts'
 export { reservationDecider, reservationKey, type ReservationState } from './decider.ts'
 
 /** One stream per unique key: `ops.evt.reservation.<hash of scope:key>`. */
-export const reservations = { kind: 'reservation', streamId: (c: ReservationCommand) => c.reservationId, decider: reservationDecider } as const
+export const reservations = {
+  kind: 'reservation',
+  streamId: (c: ReservationCommand) => c.reservationId,
+  decider: reservationDecider,
+  // Most names are claimed once, on a stream that does not exist yet.
+  startsStream: (c: ReservationCommand) => c.type === 'ReserveKey'
+} as const
