@@ -7,9 +7,11 @@ import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
+import { exitWithParent } from '../runtime/child-role.ts'
 import { startDispatcher, startOutputSink, startWatchdog } from '../runtime/execution-roles.ts'
 
 const main = async () => {
+  exitWithParent()
   const config = loadConfig()
   const logger = createLogger(config.logLevel, 'opsconductor-sink')
   const services = await resolveServices(config, logger)

@@ -1,13 +1,15 @@
 /**
- * `npm start`: every role in one process group: api, sink, dispatcher, output sink and a worker
- * (the scheduler and notifier join as they land). Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
+ * `npm start`: every role in one process group — this process runs the API and a worker; a child
+ * process runs the single writers (sink, dispatcher, output copier, watchdog) on the other core.
+ * Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
  */
 import { ConfigError, describeConfig, loadConfig } from '../runtime/config.ts'
 import { resolveServices } from '../runtime/bootstrap.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
-import { startApi, startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
-import { startDispatcher, startOutputSink, startWatchdog, startWorkerRole } from '../runtime/execution-roles.ts'
+import { startApi, stopOnSignals, type Role } from '../runtime/roles.ts'
+import { startWorkerRole } from '../runtime/execution-roles.ts'
+import { startChildRole } from '../runtime/child-role.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -23,10 +25,15 @@ const main = async () => {
     await platform.close()
     await services.stop()
   }, logger)
-  roles.push(startSink(platform, services.databaseUrl, logger))
-  roles.push(startDispatcher(platform, services.databaseUrl, logger))
-  roles.push(startOutputSink(platform, services.databaseUrl, logger))
-  roles.push(startWatchdog(platform, services.databaseUrl, { ackWaitSeconds: config.workAckWaitSeconds }, logger))
+  roles.push(
+    startChildRole(
+      'sink',
+      'projections/main.ts',
+      // The child reads the same configuration, with the services resolved here.
+      { NATS_URL: services.natsUrl, DATABASE_URL: services.databaseUrl, OPS_MASTER_KEY: services.masterKey.toString('base64') },
+      logger
+    )
+  )
   roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas, ackWaitSeconds: config.workAckWaitSeconds }, logger))
   roles.push(await startApi(platform, config, logger))
   logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
