@@ -37,6 +37,10 @@ export const makeAggregateCache = (capacity = 20_000): AggregateCache['Service']
       return entry
     },
     set: (stream, entry) => {
+      // A read that raced a newer append (a state refresh outside the stream's queue) must not
+      // put the cache back: the next command would decide on it and fail its expectation.
+      const current = entries.get(stream)
+      if (current && current.version > entry.version) return
       entries.delete(stream)
       entries.set(stream, entry)
       if (entries.size > capacity) entries.delete(entries.keys().next().value as string)

@@ -212,8 +212,22 @@ describe('Execution policies', () => {
       const [id] = await targetsFor('timeout', ['ok'])
       const marker = `sleep 3${Math.floor(Math.random() * 90 + 10)}.${process.pid}`
       const sleepy = await job({ name: 'sleepy', steps: [{ kind: 'COMMAND', command: marker }] })
+      const remote = () => {
+        try {
+          return execFileSync('pgrep', ['-u', sshFacts().user, '-f', marker]).toString().trim()
+        } catch {
+          return '' // pgrep exits 1 when nothing matches
+        }
+      }
       const began = Date.now()
       const execution = await start({ jobId: sleepy.id, targetIds: [id!], options: { stepTimeoutSeconds: 1 } })
+      // It did run on the remote side before the timeout stopped it.
+      let seen = ''
+      while (!seen && Date.now() - began < 5_000) {
+        await new Promise((r) => setTimeout(r, 50)) // the worker runs in this process: let it
+        seen = remote()
+      }
+      expect(seen).not.toBe('')
       expect(await waitForEnd(execution.id, 20_000)).toBe('FAILED')
       expect(Date.now() - began).toBeLessThan(10_000)
       const [row] = await runsOf(execution.id)
@@ -221,13 +235,7 @@ describe('Execution policies', () => {
       expect(row!.reason).toMatch(/timed out/)
       const step = (await eventsOf(execution.id)).find((e) => e.type === 'StepFinished')!.data
       expect(step).toMatchObject({ timedOut: true })
-      let remote = ''
-      try {
-        remote = execFileSync('pgrep', ['-u', sshFacts().user, '-f', marker]).toString().trim()
-      } catch {
-        remote = '' // pgrep exits 1 when nothing matches
-      }
-      expect(remote).toBe('')
+      expect(remote()).toBe('')
     })
   })
 
