@@ -144,8 +144,14 @@ describe('users and API tokens', () => {
     expect(stored.rows[0].n).toBe(0)
     const me = await api.gql('{ me { username role } }', {}, { token: secret })
     expect(me.data?.me).toEqual({ username: 'token:ci', role: 'OPERATOR' })
-    const list = await run('{ apiTokens { totalCount edges { node { id name lastUsedAt } } } }')
-    expect(list.apiTokens.edges.find((e: any) => e.node.id === id).node.lastUsedAt).toMatch(/Z$/)
+    // Last use is recorded in the background (at most once a minute per token): poll briefly.
+    let lastUsedAt: unknown = null
+    for (let i = 0; i < 100 && !lastUsedAt; i++) {
+      const list = await run('{ apiTokens { totalCount edges { node { id name lastUsedAt } } } }')
+      lastUsedAt = list.apiTokens.edges.find((e: any) => e.node.id === id).node.lastUsedAt
+      if (!lastUsedAt) await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(lastUsedAt).toMatch(/Z$/)
     expect((await run('mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id })).revokeApiToken.revokedAt).toMatch(/Z$/)
     expect((await api.gql('{ me { id } }', {}, { token: secret })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED')
   })

@@ -5,4 +5,4 @@ export { EventLog, WrongLastSequence, type LoggedMessage, type AppendResult } fr
 export { committedFrames, committedPublisher, subscribeCommitted, type CommittedFrame, type CommittedSubscription } from './committed-feed.ts'
 export { measurePublishRate } from './publish-probe.ts'
 export { provisionWorkQueue, enqueueWork, consumeWork, workSubject, workItemExists, watchAbandonedWork, discardWork, DEFAULT_WORK_QUEUE, type WorkItem, type WorkQueueOptions } from './work-queue.ts'
-export { publishOutput, followOutput, type OutputChunkMessage } from './log-stream.ts'
+export { publishOutput, followOutput, outputLastPosition, type OutputChunkMessage } from './log-stream.ts'

@@ -80,3 +80,10 @@ export async function* followOutput(
     await messages.close()
   }
 }
+
+/** The last sequence in the logs stream: everything published so far is at or below it. */
+export const outputLastPosition = async (nc: NatsConnection, names: BusNames): Promise<number> => {
+  const { jetstreamManager } = await import('@nats-io/jetstream')
+  const info = await (await jetstreamManager(nc)).streams.info(names.logsStream)
+  return info.state.last_seq
+}

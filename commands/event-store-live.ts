@@ -47,7 +47,7 @@ export const EventStoreLive = (deps: { readonly log: EventLog; readonly pool: Po
       Effect.tryPromise({
         try: async () => {
           const ack = await deps.log.append(deps.log.names.eventSubject(aggregate, id), encoder.encode(JSON.stringify(batch)), {
-            msgId: batch.meta.commandId,
+            msgId: batch.messageId ?? batch.meta.commandId,
             expectedLastSubjectSequence: expectedVersion,
             headers: {
               'Ops-Event-Types': batch.events.map((e) => e.type).join(','),

@@ -7,14 +7,16 @@ import {
   type ExecutionCommand,
   type ExecutionOptionsInput,
   type ExecutionParameterValue,
+  type RequestExecution,
   type Requester
 } from '../domains/executions/index.ts'
-import { jobs, validateRunParameters } from '../domains/jobs/index.ts'
+import { DEFAULT_CONCURRENCY, jobs, validateRunParameters } from '../domains/jobs/index.ts'
 import { invalidInput, notFound, invalidState } from '../domains/shared/index.ts'
 import { ConcurrencyConflict, Rejected } from './errors.ts'
 import { handleCommand, loadState, refreshState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
 import { Inventory } from './inventory.ts'
+import { requestUnderPolicy } from './job-slots.ts'
 import { Vault } from './secrets.ts'
 
 export interface RunJobInput {
@@ -54,28 +56,26 @@ export const runJob = (input: RunJobInput, context: CommandContext) =>
       if (value === undefined) continue
       parameters[p.name] = p.type === 'SECRET' ? { sealed: true, ...(yield* vault.seal(executionId, String(value))) } : value
     }
-    return yield* handleCommand(
-      executions,
-      {
-        type: 'RequestExecution',
-        executionId,
-        jobId: input.jobId,
-        jobVersion: job.version,
-        jobName: job.definition.name,
-        steps: job.definition.steps,
-        parameters,
-        targets,
-        options: options.options,
-        requestedBy: requesterOf(context),
-        at: context.now
-      },
-      context
-    )
+    const request: RequestExecution = {
+      type: 'RequestExecution',
+      executionId,
+      jobId: input.jobId,
+      jobVersion: job.version,
+      jobName: job.definition.name,
+      steps: job.definition.steps,
+      parameters,
+      targets,
+      options: options.options,
+      requestedBy: requesterOf(context),
+      at: context.now
+    }
+    return yield* requestUnderPolicy(job.definition.concurrency, request, context)
   })
 
 /**
  * A new execution of exactly what an earlier one ran (same job version, steps, parameters —
  * sealed values stay sealed — and options), on all its targets or only those that did not succeed.
+ * It takes its turn under the job's current concurrency policy, like any other run.
  */
 export const rerunExecution = (executionId: string, onlyFailed: boolean, context: CommandContext) =>
   Effect.gen(function* () {
@@ -83,9 +83,11 @@ export const rerunExecution = (executionId: string, onlyFailed: boolean, context
     if (earlier.status === 'absent') return yield* refuse({ ...notFound('execution', executionId), field: 'id' })
     const targets = onlyFailed ? failedTargets(earlier) : earlier.request.targets
     if (targets.length === 0) return yield* refuse(invalidState('every target of that execution succeeded: nothing to re-run'))
-    const { executionId: _, at: __, ...request } = earlier.request
-    return yield* handleCommand(
-      executions,
+    const { executionId: _, at: __, held: ___, ...request } = earlier.request
+    const job = yield* loadState(jobs, request.jobId)
+    const concurrency = job.status === 'absent' ? DEFAULT_CONCURRENCY : job.definition.concurrency
+    return yield* requestUnderPolicy(
+      concurrency,
       { ...request, type: 'RequestExecution', executionId: idFromCommand(context.commandId, 'execution'), targets, requestedBy: requesterOf(context), at: context.now },
       context
     )

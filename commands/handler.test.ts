@@ -77,4 +77,23 @@ describe('Command handler', () => {
     expect(rows[0]?.tags).toEqual(state.status === 'active' ? [...state.tags].sort() : [])
     expect(rows[0]?.tags).toHaveLength(accepted.length)
   })
+
+  it('publishes commands queued on one stream together, each event under its own command id', async () => {
+    const id = crypto.randomUUID()
+    await h.run(h.platform, targets, register(id))
+    const commandIds = Array.from({ length: 30 }, () => crypto.randomUUID())
+    const outcomes = await Promise.all(
+      commandIds.map((commandId, i) =>
+        h.run(h.platform, targets, { type: 'TagTarget', targetId: id, tags: [`b${i}`], at: new Date().toISOString() }, { commandId })
+      )
+    )
+    expect(outcomes.every((o) => o._tag === 'Success')).toBe(true)
+    const stored = await readStream(h.platform.pool, `target-${id}`)
+    const tagged = stored.filter((e) => e.type === 'TargetTagged')
+    expect(tagged.map((e) => e.meta.commandId).sort()).toEqual([...commandIds].sort())
+    // Fewer messages than commands: the ones that queued behind an append went out together.
+    expect(new Set(tagged.map((e) => e.position)).size).toBeLessThan(commandIds.length)
+    const again = await h.run(h.platform, targets, { type: 'TagTarget', targetId: id, tags: ['b0'], at: new Date().toISOString() }, { commandId: commandIds[5]! })
+    expect(again._tag === 'Success' && again.success.replayed).toBe(true)
+  })
 })

@@ -1,4 +1,4 @@
-import { Effect, Schedule } from 'effect'
+import { Deferred, Effect, Exit, Schedule } from 'effect'
 import {
   CURRENT_SCHEMA_VERSION,
   streamName,
@@ -7,13 +7,14 @@ import {
   type Decider,
   type DomainEvent,
   type EventBatch,
+  type EventMeta,
   type RecordedEvent,
   type Rejection
 } from '../domains/shared/index.ts'
 import { AggregateCache, type CachedStream } from './aggregate-cache.ts'
 import { ConcurrencyConflict, Rejected, StoreUnavailable, VersionMismatch } from './errors.ts'
 import { EventStore } from './event-store.ts'
-import { newId } from './ids.ts'
+import { keyDigest, newId } from './ids.ts'
 
 export interface Aggregate<C, E extends DomainEvent, S> {
   /** Subject token and stream prefix: `ops.evt.<kind>.<id>`, stream `<kind>-<id>`. */
@@ -52,44 +53,115 @@ export interface CommandResult<S> {
 }
 
 const MAX_ATTEMPTS = 3
+// Commands for one stream that queue up while an append is in flight go out together as one
+// message (group commit per aggregate): a busy stream — an execution with hundreds of workers
+// reporting — is not limited to one round trip per command.
+const MAX_BATCH = 256
 export const DEFAULT_AWAIT_COMMITTED_MS = 2_000
 
+type Outcome<S> = Omit<CommandResult<S>, 'durable'>
+
+interface Pending<C> {
+  readonly command: C
+  readonly context: CommandContext
+  readonly done: Deferred.Deferred<Outcome<unknown>, CommandError>
+  taken: boolean
+}
+
+// Per cache (one per runtime): the commands waiting for each stream.
+const queues = new WeakMap<object, Map<string, Array<Pending<unknown>>>>()
+const queueOf = (cache: object, stream: string): Array<Pending<unknown>> => {
+  let byStream = queues.get(cache)
+  if (!byStream) queues.set(cache, (byStream = new Map()))
+  let queue = byStream.get(stream)
+  if (!queue) byStream.set(stream, (queue = []))
+  return queue
+}
+const takeBatch = (cache: object, stream: string): Array<Pending<unknown>> => {
+  const queue = queueOf(cache, stream)
+  const batch = queue.splice(0, MAX_BATCH)
+  if (queue.length === 0) queues.get(cache)?.delete(stream)
+  for (const p of batch) p.taken = true
+  return batch
+}
+
 /**
- * load → decide → publish with expectation → on a wrong last sequence reload and decide again,
- * up to 3 attempts with jittered backoff, then ConcurrencyConflict. Commands for one stream are
- * queued within the process, so conflicts only come from other processes.
+ * load → decide → publish with expectation → on a wrong last sequence catch up and decide
+ * again, up to 3 attempts with jittered backoff, then ConcurrencyConflict. Commands for one
+ * stream are queued within the process (so conflicts only come from other processes), and those
+ * waiting together are decided in order and published as one message.
  */
 export const handleCommand = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, command: C, context: CommandContext) =>
   Effect.gen(function* () {
     const cache = yield* AggregateCache
     const id = aggregate.streamId(command)
     const stream = streamName(aggregate.kind, id)
-    let tries = 0
-    const outcome = yield* cache.serialize(
+    const mine: Pending<C> = { command, context, done: Deferred.makeUnsafe(), taken: false }
+    queueOf(cache, stream).push(mine as Pending<unknown>)
+    yield* cache.serialize(
       stream,
-      Effect.suspend(() => attempt(aggregate, command, context, id, stream, tries++ === 0)).pipe(
-        Effect.retry({
-          while: (e) => e._tag === 'VersionMismatch',
-          times: MAX_ATTEMPTS - 1,
-          schedule: Schedule.exponential('8 millis').pipe(Schedule.jittered)
-        }),
-        Effect.catchTag('VersionMismatch', () => Effect.fail(new ConcurrencyConflict({ stream, attempts: MAX_ATTEMPTS })))
-      )
+      Effect.suspend(() => (mine.taken ? Effect.void : settleBatch(aggregate, id, stream, takeBatch(cache, stream) as Array<Pending<C>>)))
     )
+    const outcome = (yield* Deferred.await(mine.done)) as Outcome<S>
     const wait = context.awaitCommittedMs ?? DEFAULT_AWAIT_COMMITTED_MS
     const store = yield* EventStore
     const durable = wait > 0 && outcome.position > 0 ? yield* store.awaitCommitted(outcome.position, wait) : false
     return { ...outcome, durable } satisfies CommandResult<S>
   })
 
-const attempt = <C, E extends DomainEvent, S>(
-  aggregate: Aggregate<C, E, S>,
-  command: C,
-  context: CommandContext,
-  id: string,
-  stream: string,
-  firstTry: boolean
-) =>
+/** Runs one batch to its end and completes every waiting command; never fails itself. */
+const settleBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string, batch: Array<Pending<C>>) => {
+  let tries = 0
+  return Effect.suspend(() => attemptBatch(aggregate, id, stream, batch, tries++ === 0)).pipe(
+    Effect.retry({
+      while: (e) => e._tag === 'VersionMismatch',
+      times: MAX_ATTEMPTS - 1,
+      schedule: Schedule.exponential('8 millis').pipe(Schedule.jittered)
+    }),
+    Effect.catchTag('VersionMismatch', () => Effect.fail(new ConcurrencyConflict({ stream, attempts: MAX_ATTEMPTS }))),
+    Effect.catch((error: CommandError) => Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(error)))))
+  )
+}
+
+const metaOf = (context: CommandContext): EventMeta => ({
+  actor: context.actor,
+  commandId: context.commandId,
+  correlationId: context.correlationId ?? context.commandId,
+  causationId: context.causationId ?? null,
+  occurredAt: context.now,
+  schemaVersion: CURRENT_SCHEMA_VERSION
+})
+
+type Verdict =
+  | { readonly kind: 'replayed'; readonly position: number | 'this-batch' }
+  | { readonly kind: 'rejected'; readonly rejection: Rejection }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'appended'; readonly events: ReadonlyArray<BatchedEvent> }
+
+/** Decides each command of the batch in order, each on the state the earlier ones left. */
+const decideAll = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, current: CachedStream, batch: ReadonlyArray<Pending<C>>) => {
+  let state = current.state as S
+  const events: BatchedEvent[] = []
+  const inBatch = new Set<string>()
+  const verdicts = batch.map((p): Verdict => {
+    const commandId = p.context.commandId
+    const seenAt = current.commands.get(commandId)
+    if (seenAt !== undefined) return { kind: 'replayed', position: seenAt }
+    if (inBatch.has(commandId)) return { kind: 'replayed', position: 'this-batch' }
+    const decision = aggregate.decider.decide(p.command, state)
+    if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection }
+    if (decision.events.length === 0) return { kind: 'unchanged' }
+    const meta = metaOf(p.context)
+    const mine = decision.events.map((e) => ({ id: newId(), type: e.type, data: e.data, meta }))
+    events.push(...mine)
+    state = decision.events.reduce(aggregate.decider.evolve, state)
+    inBatch.add(commandId)
+    return { kind: 'appended', events: mine }
+  })
+  return { state, events, verdicts }
+}
+
+const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string, batch: ReadonlyArray<Pending<C>>, firstTry: boolean) =>
   Effect.gen(function* () {
     const cache = yield* AggregateCache
     const store = yield* EventStore
@@ -98,48 +170,56 @@ const attempt = <C, E extends DomainEvent, S>(
       ? firstTry
         ? cached
         : yield* catchUp(aggregate, id, stream, cached)
-      : ((firstTry ? optimisticNew(aggregate, command) : undefined) ?? (yield* loadInto(aggregate, id, stream)))
-    let decision = aggregate.decider.decide(command, current.state as S)
+      : ((firstTry ? optimisticNew(aggregate, batch[0]!.command) : undefined) ?? (yield* loadInto(aggregate, id, stream)))
+    let decided = decideAll(aggregate, current, batch)
     // A refusal or a "nothing to do" decided on a cached state may only mean the cache missed
     // another writer's events: catch up and decide again before answering.
-    if (cached && firstTry && (!decision.ok || decision.events.length === 0)) {
+    if (cached && firstTry && decided.verdicts.some((v) => v.kind === 'rejected' || v.kind === 'unchanged' || v.kind === 'replayed')) {
       current = yield* catchUp(aggregate, id, stream, cached)
-      decision = aggregate.decider.decide(command, current.state as S)
+      decided = decideAll(aggregate, current, batch)
     }
-    const state = current.state as S
-    const seenAt = current.commands.get(context.commandId)
-    if (seenAt !== undefined) return { stream, id, position: seenAt, events: [], state, replayed: true }
-    if (!decision.ok) return yield* Effect.fail(new Rejected({ rejection: decision.rejection }))
-    if (decision.events.length === 0) return { stream, id, position: current.version, events: [], state, replayed: false }
-
-    const batch: EventBatch = {
-      stream,
-      events: decision.events.map((e) => ({ id: newId(), type: e.type, data: e.data })),
-      meta: {
-        actor: context.actor,
-        commandId: context.commandId,
-        correlationId: context.correlationId ?? context.commandId,
-        causationId: context.causationId ?? null,
-        occurredAt: context.now,
-        schemaVersion: CURRENT_SCHEMA_VERSION
+    let position = current.version
+    let finalState = decided.state
+    const appendedIds = batch.filter((_, i) => decided.verdicts[i]!.kind === 'appended').map((p) => p.context.commandId)
+    let duplicate = false
+    if (decided.events.length > 0) {
+      const first = batch[decided.verdicts.findIndex((v) => v.kind === 'appended')]!
+      const single = appendedIds.length === 1
+      const message: EventBatch = {
+        stream,
+        // One command: its meta once for the whole message. Several: each event carries its own.
+        events: single ? decided.events.map(({ meta: _, ...e }) => e) : decided.events,
+        meta: metaOf(first.context),
+        ...(single ? {} : { messageId: `batch:${keyDigest('batch', appendedIds.join(','))}` })
+      }
+      // On a wrong last sequence the stale cache entry stays: the retry catches it up from the
+      // bus tail instead of re-reading a long stream from the start.
+      const appended = yield* store.append(aggregate.kind, id, current.version, message)
+      position = appended.position
+      duplicate = appended.duplicate
+      if (duplicate) {
+        // An earlier try of this command id got through: report that one, publish nothing.
+        cache.forget(stream)
+        finalState = (yield* loadInto(aggregate, id, stream)).state as S
+      } else {
+        const commands = new Map(current.commands)
+        for (const commandId of appendedIds) commands.set(commandId, position)
+        cache.set(stream, { state: finalState, version: position, commands })
       }
     }
-    // On a wrong last sequence the stale cache entry stays: the retry catches it up from the bus
-    // tail instead of re-reading a long stream from the start.
-    const appended = yield* store.append(aggregate.kind, id, current.version, batch)
-    if (appended.duplicate) {
-      // An earlier try of this command id got through: report that one, publish nothing.
-      cache.forget(stream)
-      const reloaded = yield* loadInto(aggregate, id, stream)
-      return { stream, id, position: appended.position, events: [], state: reloaded.state as S, replayed: true }
-    }
-    const next = decision.events.reduce(aggregate.decider.evolve, state)
-    cache.set(stream, {
-      state: next,
-      version: appended.position,
-      commands: new Map(current.commands).set(context.commandId, appended.position)
+    batch.forEach((p, i) => {
+      const v = decided.verdicts[i]!
+      const base = { stream, id, state: finalState as unknown }
+      const outcome: Exit.Exit<Outcome<unknown>, CommandError> =
+        v.kind === 'rejected'
+          ? Exit.fail(new Rejected({ rejection: v.rejection }))
+          : v.kind === 'replayed'
+            ? Exit.succeed({ ...base, position: v.position === 'this-batch' ? position : v.position, events: [], replayed: true })
+            : v.kind === 'unchanged'
+              ? Exit.succeed({ ...base, position: current.version, events: [], replayed: false })
+              : Exit.succeed({ ...base, position, events: duplicate ? [] : v.events.map(({ id: eventId, type, data }) => ({ id: eventId, type, data })), replayed: duplicate })
+      Deferred.doneUnsafe(p.done, outcome)
     })
-    return { stream, id, position: appended.position, events: batch.events, state: next, replayed: false }
   })
 
 const optimisticNew = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, command: C): CachedStream | undefined =>

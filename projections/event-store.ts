@@ -19,7 +19,7 @@ export const recordedEvents = (position: number, body: Uint8Array): RecordedEven
   if (!batch || typeof batch.stream !== 'string' || !Array.isArray(batch.events) || batch.events.length === 0 || !batch.meta) {
     throw new MalformedEventMessage(`message ${position} is not an event batch`)
   }
-  return batch.events.map((e, index) => ({ ...e, stream: batch.stream, meta: batch.meta, position, index }))
+  return batch.events.map((e, index) => ({ id: e.id, type: e.type, data: e.data, stream: batch.stream, meta: e.meta ?? batch.meta, position, index }))
 }
 
 interface EventRow {

@@ -8,7 +8,7 @@ import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startSink, stopOnSignals, type Role } from '../runtime/roles.ts'
 import { exitWithParent } from '../runtime/child-role.ts'
-import { startDispatcher, startOutputSink, startWatchdog } from '../runtime/execution-roles.ts'
+import { startDispatcher, startJobSlots, startOutputSink, startWatchdog } from '../runtime/execution-roles.ts'
 
 const main = async () => {
   exitWithParent()
@@ -19,6 +19,7 @@ const main = async () => {
   const roles: Role[] = [
     startSink(platform, services.databaseUrl, logger),
     startDispatcher(platform, services.databaseUrl, logger),
+    startJobSlots(platform, services.databaseUrl, logger),
     startOutputSink(platform, services.databaseUrl, logger),
     startWatchdog(platform, services.databaseUrl, { ackWaitSeconds: config.workAckWaitSeconds }, logger)
   ]

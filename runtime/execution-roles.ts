@@ -1,5 +1,6 @@
 import { runOutputSink } from '../projections/output-sink.ts'
 import { runDispatcher } from '../workers/dispatcher.ts'
+import { runJobSlots } from '../workers/job-slots.ts'
 import { runWatchdog } from '../workers/watchdog.ts'
 import { startWorker } from '../workers/worker.ts'
 import type { Logger } from './logger.ts'
@@ -21,6 +22,10 @@ const background = (name: string, run: (signal: AbortSignal) => Promise<void>, l
 /** Turns dispatch decisions into work items (one active instance; others stand by). */
 export const startDispatcher = (platform: Platform, databaseUrl: string, logger: Logger): Role =>
   background('dispatcher', (signal) => runDispatcher({ databaseUrl, nc: platform.nc, names: platform.eventLog.names, log: (m) => logger.info(m), signal }), logger)
+
+/** Releases job concurrency slots and starts queued runs when a slot comes free (one active instance; others stand by). */
+export const startJobSlots = (platform: Platform, databaseUrl: string, logger: Logger): Role =>
+  background('job-slots', (signal) => runJobSlots({ platform, databaseUrl, log: (m) => logger.info(m), signal }), logger)
 
 /** Copies live output into PostgreSQL for range reads (one active instance; others stand by). */
 export const startOutputSink = (platform: Platform, databaseUrl: string, logger: Logger): Role =>

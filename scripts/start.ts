@@ -1,6 +1,6 @@
 /**
  * `npm start`: every role in one process group — this process runs the API and a worker; a child
- * process runs the single writers (sink, dispatcher, output copier, watchdog) on the other core.
+ * process runs the single writers (sink, dispatcher, job slots, output copier, watchdog) on the other core.
  * Starts local NATS/PostgreSQL when NATS_URL/DATABASE_URL are unset.
  */
 import { ConfigError, describeConfig, loadConfig } from '../runtime/config.ts'

@@ -18,7 +18,7 @@ export interface Harness {
   /** A second, independent writer (own cache and connections), like another api replica. */
   readonly replica: () => Promise<Platform>
   readonly startSink: () => AbortController
-  /** Dispatcher, output sink and `workers` in-process workers: everything that runs jobs. */
+  /** Dispatcher, job slots, output sink and `workers` in-process workers: everything that runs jobs. */
   readonly startExecution: (workers?: number, slots?: number) => Promise<void>
   readonly run: <C, E extends DomainEvent, S>(p: Platform, aggregate: Aggregate<C, E, S>, command: C, context?: Partial<CommandContext>) => ReturnType<typeof runCommand>
   readonly close: () => Promise<void>
@@ -78,8 +78,8 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
     },
     startSink,
     startExecution: async (workers = 1, slots = 16) => {
-      const { startDispatcher, startOutputSink, startWorkerRole } = await import('../runtime/execution-roles.ts')
-      roles.push(startDispatcher(platform, db.url, logger), startOutputSink(platform, db.url, logger))
+      const { startDispatcher, startJobSlots, startOutputSink, startWorkerRole } = await import('../runtime/execution-roles.ts')
+      roles.push(startDispatcher(platform, db.url, logger), startJobSlots(platform, db.url, logger), startOutputSink(platform, db.url, logger))
       for (let i = 0; i < workers; i++) {
         const p = i === 0 ? platform : await openPlatform({ ...settings, role: `test-worker-${i}` }, logger)
         if (p !== platform) others.push(p)

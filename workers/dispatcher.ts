@@ -18,6 +18,20 @@ export interface WorkOrder {
  * a replay after a crash re-sends items with the same work id (deduplicated by the bus within
  * its window; beyond it the worker finds the attempt already taken and drops the item).
  */
+/** Enqueues the work items for dispatch events (by whoever saw them first: deduplicated by work id). */
+export const enqueueDispatched = async (nc: NatsConnection, names: BusNames, events: ReadonlyArray<{ readonly type: string; readonly data: unknown }>) => {
+  const encoder = new TextEncoder()
+  await Promise.all(
+    events
+      .filter((e) => e.type === 'TargetRunDispatched')
+      .map((e) => {
+        const d = e.data as TargetRunDispatched['data']
+        const order: WorkOrder = { executionId: d.executionId, targetId: d.targetId, attempt: d.attempt, workId: d.workId, notBefore: d.notBefore }
+        return enqueueWork(nc, workSubject(names, d.executionId, d.targetId), encoder.encode(JSON.stringify(order)), d.workId)
+      })
+  )
+}
+
 export const runDispatcher = (o: { databaseUrl: string; nc: NatsConnection; names: BusNames; log: (m: string) => void; signal: AbortSignal }) =>
   runReactor({
     name: 'dispatcher',
@@ -26,14 +40,5 @@ export const runDispatcher = (o: { databaseUrl: string; nc: NatsConnection; name
     databaseUrl: o.databaseUrl,
     log: o.log,
     signal: o.signal,
-    handle: async (events) => {
-      const encoder = new TextEncoder()
-      await Promise.all(
-        events.map((e) => {
-          const d = e.data as TargetRunDispatched['data']
-          const order: WorkOrder = { executionId: d.executionId, targetId: d.targetId, attempt: d.attempt, workId: d.workId, notBefore: d.notBefore }
-          return enqueueWork(o.nc, workSubject(o.names, d.executionId, d.targetId), encoder.encode(JSON.stringify(order)), d.workId)
-        })
-      )
-    }
+    handle: (events) => enqueueDispatched(o.nc, o.names, events)
   })

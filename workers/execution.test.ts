@@ -6,7 +6,7 @@ import { createCredential } from '../commands/credentials.ts'
 import { cancelExecution, runJob, type RunJobInput } from '../commands/executions.ts'
 import { defineJob, type DefineJobInput } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
-import { readOutput } from '../projections/output-store.ts'
+import { storedOutput } from '../test/output.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
 import { sshFacts } from '../test/support.ts'
@@ -33,8 +33,7 @@ const waitForEnd = async (executionId: string, timeoutMs = 60_000) => {
   }
 }
 
-const outputOf = async (executionId: string, targetId: string) =>
-  Buffer.concat((await readOutput(h.platform.pool, executionId, targetId, { maxBytes: 50_000_000 })).map((c) => c.data)).toString('utf8')
+const outputOf = (executionId: string, targetId: string) => storedOutput(h, executionId, targetId)
 
 const job = (input: DefineJobInput) => run(defineJob(input, context()))
 const start = (input: RunJobInput) => run(runJob(input, context()))

@@ -7,7 +7,7 @@ import { Rejected } from '../commands/errors.ts'
 import { runJob, type RunJobInput } from '../commands/executions.ts'
 import { defineJob, type DefineJobInput } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
-import { readOutput } from '../projections/output-store.ts'
+import { storedOutput } from '../test/output.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
 import { sshFacts } from '../test/support.ts'
@@ -58,8 +58,7 @@ const runsOf = async (executionId: string) =>
 const eventsOf = async (executionId: string) =>
   (await h.platform.pool.query<{ type: string; data: Record<string, unknown> }>('SELECT type, data FROM events WHERE stream = $1 ORDER BY position, idx', [`execution-${executionId}`])).rows
 
-const outputOf = async (executionId: string, targetId: string, attempt?: number) =>
-  Buffer.concat((await readOutput(h.platform.pool, executionId, targetId, { maxBytes: 1_000_000, ...(attempt ? { attempt } : {}) })).map((c) => c.data)).toString('utf8')
+const outputOf = (executionId: string, targetId: string, attempt?: number) => storedOutput(h, executionId, targetId, attempt)
 
 const job = (input: DefineJobInput) => run(defineJob(input, context()))
 const start = (input: RunJobInput) => run(runJob(input, context()))

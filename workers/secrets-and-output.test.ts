@@ -11,6 +11,7 @@ import { defineJob, type DefineJobInput } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
 import { targets } from '../domains/targets/index.ts'
 import { readOutput } from '../projections/output-store.ts'
+import { storedOutput as settledOutput } from '../test/output.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { homeOf } from '../runtime/local-util.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
@@ -44,8 +45,7 @@ const waitForEnd = async (executionId: string, timeoutMs = 30_000) => {
   }
 }
 
-const outputOf = async (executionId: string, targetId: string) =>
-  Buffer.concat((await readOutput(h.platform.pool, executionId, targetId, { maxBytes: 1_000_000 })).map((c) => c.data)).toString('utf8')
+const outputOf = (executionId: string, targetId: string) => settledOutput(h, executionId, targetId)
 
 const runOf = async (executionId: string) =>
   (await h.platform.pool.query<{ status: string; reason: string | null }>('SELECT status, reason FROM target_runs WHERE execution_id = $1', [executionId])).rows[0]
@@ -136,6 +136,7 @@ describe('Credentials, host keys and output', () => {
     })
     const execution = await start({ jobId: secretive.id, targetIds: [t.id], parameters: { token } })
     expect(await waitForEnd(execution.id)).toBe('SUCCEEDED')
+    await settledOutput(h, execution.id, t.id)
     const chunks = await readOutput(h.platform.pool, execution.id, t.id, { maxBytes: 1_000_000 })
     const text = (stream: string) => Buffer.concat(chunks.filter((c) => c.stream === stream).map((c) => c.data)).toString()
     expect(text('stdout')).toBe('opsbot\n****\n****\n')

@@ -4,7 +4,7 @@ import { refreshState } from '../commands/handler.ts'
 import { executions, stepTimeoutFor, targetRunOf, type ExecutionCommand, type RunOutcome } from '../domains/executions/index.ts'
 import type { WorkItem } from '../bus/index.ts'
 import type { CommandServices } from '../runtime/platform.ts'
-import type { WorkOrder } from './dispatcher.ts'
+import { enqueueDispatched, type WorkOrder } from './dispatcher.ts'
 import { renderStep, type StepResult, type TargetSession } from './executors/index.ts'
 import { createOutputWriter } from './output-writer.ts'
 import { connectionFor, openParameters, pinHostKey, workerContext, type WorkerDeps } from './run-context.ts'
@@ -25,7 +25,13 @@ const describeFailure = (index: number, r: StepResult): string | null => {
  */
 export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: WorkerDeps, cancel: AbortSignal): Promise<WorkVerdict> => {
   const run = <A, E>(effect: Effect.Effect<A, E, CommandServices>) => deps.commands.runPromise(Effect.result(effect))
-  const report = (command: ExecutionCommand, step: string) => run(reportOnExecution(command, workerContext(deps, `${order.workId}/${step}`)))
+  const report = async (command: ExecutionCommand, step: string) => {
+    const outcome = await run(reportOnExecution(command, workerContext(deps, `${order.workId}/${step}`)))
+    // A finish often frees a slot for the next target: hand its work out now rather than after
+    // the sink and the dispatcher have seen the event (they still do, deduplicated by work id).
+    if (outcome._tag === 'Success') await enqueueDispatched(deps.nc, deps.names, outcome.success.events).catch(() => undefined)
+    return outcome
+  }
   const at = () => new Date().toISOString()
   const base = { executionId: order.executionId, targetId: order.targetId, attempt: order.attempt }
 

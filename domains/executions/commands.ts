@@ -60,6 +60,18 @@ export interface RequestExecution {
   readonly targets: ReadonlyArray<ExecutionTarget>
   readonly options?: ExecutionOptionsInput | null
   readonly requestedBy: Requester
+  /**
+   * Requested but held: nothing is dispatched until StartHeldExecution (the job's concurrency
+   * policy queued it behind other runs). False when omitted.
+   */
+  readonly held?: boolean | null
+  readonly at: string
+}
+
+/** A held execution may start now: its first targets are dispatched. */
+export interface StartHeldExecution {
+  readonly type: 'StartHeldExecution'
+  readonly executionId: string
   readonly at: string
 }
 
@@ -119,6 +131,7 @@ export interface FailExecution {
 
 export type ExecutionCommand =
   | RequestExecution
+  | StartHeldExecution
   | StartTargetRun
   | RecordStepStarted
   | RecordStepFinished

@@ -1,5 +1,5 @@
 import { accept, firstInvalid, jsonEqual, reject, type Decision } from '../shared/index.ts'
-import type { CancelExecution, FailExecution, RequestExecution } from './commands.ts'
+import type { CancelExecution, FailExecution, RequestExecution, StartHeldExecution } from './commands.ts'
 import { closeNotStarted, draftOf, emit, finish, settle } from './dispatch.ts'
 import { executionAlreadyRequested, type ExecutionRejection } from './errors.ts'
 import type { ExecutionEvent, ExecutionRequested } from './events.ts'
@@ -10,13 +10,20 @@ import { checkRequest, message } from './validate.ts'
 
 type ControlDecision = Decision<ExecutionEvent, ExecutionRejection>
 
+/**
+ * `held` is how the request started, not what it runs: a retry that finds the slot already
+ * given (or the execution already released) is the same request.
+ */
 const sameRequest = (a: ExecutionRequested['data'], b: ExecutionRequested['data']): boolean => {
-  const { at: _a, ...left } = a
-  const { at: _b, ...right } = b
+  const { at: _a, held: _ha, ...left } = a
+  const { at: _b, held: _hb, ...right } = b
   return jsonEqual(left, right)
 }
 
-/** Requested, and the first targets dispatched in the same decision. The same request again is a no-op. */
+/**
+ * Requested, and the first targets dispatched in the same decision — unless held, then nothing
+ * is dispatched until StartHeldExecution. The same request again is a no-op.
+ */
 export const requestExecution = (command: RequestExecution, state: ExecutionState): ControlDecision => {
   const fault = firstInvalid(...checkRequest(command))
   if (fault) return reject(fault)
@@ -35,6 +42,7 @@ export const requestExecution = (command: RequestExecution, state: ExecutionStat
     targets: command.targets.map(({ targetId, name }) => ({ targetId, name })),
     options: options.options,
     requestedBy: { kind: command.requestedBy.kind, id: command.requestedBy.id, name: command.requestedBy.name },
+    held: command.held === true,
     at: command.at
   }
   if (state.status !== 'absent') return sameRequest(state.request, data) ? accept() : reject(executionAlreadyRequested(command.executionId))
@@ -42,8 +50,17 @@ export const requestExecution = (command: RequestExecution, state: ExecutionStat
   return accept(...settle(draftOf(requested(data), command.at, [event])))
 }
 
+/** Lets a held execution go: its first targets are dispatched now. Anything else is a no-op (already released, never held, finished). */
+export const startHeldExecution = (command: StartHeldExecution, execution: Execution): ControlDecision => {
+  if (!execution.held || isFinished(execution.status)) return accept()
+  const draft = draftOf(execution, command.at)
+  emit(draft, { type: 'ExecutionReleased', data: { executionId: execution.request.executionId, at: command.at } })
+  return accept(...settle(draft))
+}
+
 /**
- * Targets not yet started are cancelled at once; running ones keep running until their worker
+ * Targets not yet started are cancelled at once (for a held execution: every target, so it
+ * finishes CANCELLED in the same decision); running ones keep running until their worker
  * reports (it stops the remote process and reports CANCELLED, or whatever the run came to).
  * Cancelling a finished execution, or cancelling twice, changes nothing.
  */

@@ -1,6 +1,6 @@
 import { absurd, firstInvalid, reject, type Check, type Decider, type Decision } from '../shared/index.ts'
 import type { ExecutionCommand } from './commands.ts'
-import { cancelExecution, failExecution, requestExecution } from './control.ts'
+import { cancelExecution, failExecution, requestExecution, startHeldExecution } from './control.ts'
 import { executionNotFound, type ExecutionRejection } from './errors.ts'
 import type { ExecutionEvent } from './events.ts'
 import { finishTargetRun, interruptTargetRun, recordStepFinished, recordStepStarted, startTargetRun } from './reports.ts'
@@ -27,6 +27,8 @@ export const decide = (command: ExecutionCommand, state: ExecutionState): Execut
   switch (command.type) {
     case 'RequestExecution':
       return requestExecution(command, state)
+    case 'StartHeldExecution':
+      return onExecution(command, state, [], (execution) => startHeldExecution(command, execution))
     case 'StartTargetRun':
       return onExecution(command, state, [], (execution) => startTargetRun(command, execution))
     case 'RecordStepStarted':

@@ -37,8 +37,9 @@ const dispatch = (draft: Draft, position: number): void => {
   emit(draft, { type: 'TargetRunDispatched', data: { executionId, targetId, attempt, notBefore, workId: `${executionId}:${targetId}:${attempt}`, at } })
 }
 
-/** New work goes out only while nobody cancelled, the failure policy has not stopped it, and it runs. */
-const dispatching = (execution: Execution): boolean => !execution.cancelRequested && execution.halted === null && !isFinished(execution.status)
+/** New work goes out only once released, while nobody cancelled, the failure policy has not stopped it, and it runs. */
+const dispatching = (execution: Execution): boolean =>
+  !execution.held && !execution.cancelRequested && execution.halted === null && !isFinished(execution.status)
 
 /**
  * End (exclusive) of the positions fresh targets may be taken from now. Within a batch, any;

@@ -28,8 +28,12 @@ export type ExecutionRequested = DomainEvent<
     targets: ReadonlyArray<ExecutionTarget>
     options: ExecutionOptions
     requestedBy: Requester
+    /** Held: nothing is dispatched until ExecutionReleased. Missing in events from before holding existed (= false). */
+    held?: boolean
   }
 >
+/** A held execution was let go: its targets are dispatched from now on. */
+export type ExecutionReleased = DomainEvent<'ExecutionReleased', Timed>
 /** Work for one attempt; `workId` (`<executionId>:<targetId>:<attempt>`) dedupes it downstream. */
 export type TargetRunDispatched = DomainEvent<'TargetRunDispatched', OfAttempt & { notBefore: string | null; workId: string }>
 export type ExecutionStarted = DomainEvent<'ExecutionStarted', Timed>
@@ -71,6 +75,7 @@ export type ExecutionFinished = DomainEvent<
 
 export type ExecutionEvent =
   | ExecutionRequested
+  | ExecutionReleased
   | TargetRunDispatched
   | ExecutionStarted
   | TargetRunStarted

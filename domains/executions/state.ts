@@ -44,6 +44,8 @@ export interface Execution {
   /** Positions of PENDING targets waiting to be dispatched again (their earlier attempt failed). */
   readonly retrying: ReadonlyArray<number>
   readonly cancelRequested: boolean
+  /** Requested held: nothing is dispatched until it is released. */
+  readonly held: boolean
   /** Set once the failure policy stopped the execution; never cleared. */
   readonly halted: { readonly reason: string } | null
   readonly startedAt: string | null
@@ -66,6 +68,7 @@ export const requested = (data: ExecutionRequested['data']): Execution => ({
   cursor: 0,
   retrying: [],
   cancelRequested: false,
+  held: data.held === true,
   halted: null,
   startedAt: null,
   finishedAt: null
@@ -96,6 +99,8 @@ export const evolveExecution = (execution: Execution, event: ExecutionEvent): Ex
   switch (event.type) {
     case 'ExecutionRequested':
       return execution
+    case 'ExecutionReleased':
+      return { ...execution, held: false }
     case 'TargetRunDispatched': {
       const { targetId, attempt, notBefore } = event.data
       const position = execution.positions.get(targetId)

@@ -39,12 +39,17 @@ export const request = (count: number, options: ExecutionOptionsInput = {}): Req
   at
 })
 
-export const requested = (count: number, options: ExecutionOptionsInput = {}): ExecutionRequested => {
+export const requested = (count: number, options: ExecutionOptionsInput = {}, held = false): ExecutionRequested => {
   const normalized = normalizeExecutionOptions(options)
   if (!normalized.ok) throw new Error(normalized.message)
-  const { type: _type, options: _options, ...rest } = request(count, options)
-  return { type: 'ExecutionRequested', data: { ...rest, options: normalized.options } }
+  const { type: _type, options: _options, held: _held, ...rest } = request(count, options)
+  return { type: 'ExecutionRequested', data: { ...rest, options: normalized.options, held } }
 }
+
+/** Requested held: its concurrency policy queued it behind other runs of the job. */
+export const heldRequest = (count: number, options: ExecutionOptionsInput = {}): RequestExecution => ({ ...request(count, options), held: true })
+export const startHeld = (when = at): ExecutionCommand => ({ type: 'StartHeldExecution', executionId, at: when })
+export const released = (when = at): ExecutionEvent => ({ type: 'ExecutionReleased', data: { executionId, at: when } })
 
 const of = (n: number, attempt: number, when: string) => ({ executionId, targetId: targetId(n), attempt, at: when })
 

@@ -74,6 +74,7 @@ export const checkRequest = (command: RequestExecution): ReadonlyArray<Check> =>
   checkParameters(command.parameters),
   checkTargets(command.targets),
   checkRequester('requestedBy', command.requestedBy),
+  () => (command.held === undefined || command.held === null ? undefined : checkFlag('held', command.held)()),
   checkAt(command.at)
 ]
 

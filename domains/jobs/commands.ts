@@ -2,6 +2,9 @@ export const STEP_KINDS = ['COMMAND', 'SCRIPT', 'UPLOAD'] as const
 export type StepKind = (typeof STEP_KINDS)[number]
 export const PARAMETER_TYPES = ['STRING', 'INT', 'BOOL', 'ENUM', 'SECRET'] as const
 export type ParameterType = (typeof PARAMETER_TYPES)[number]
+/** What a new run of a job does while other runs of it are active: see `JobConcurrency`. */
+export const CONCURRENCY_POLICIES = ['ALLOW', 'QUEUE', 'SKIP'] as const
+export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number]
 
 /**
  * A step as the caller wrote it (GraphQL JSON). Every field is re-checked by the domain, so the
@@ -28,6 +31,11 @@ export interface ParameterInput {
   readonly choices?: ReadonlyArray<string> | null
 }
 
+export interface ConcurrencyInput {
+  readonly policy: ConcurrencyPolicy
+  readonly max?: number | null
+}
+
 export interface DefineJob {
   readonly type: 'DefineJob'
   readonly jobId: string
@@ -35,9 +43,11 @@ export interface DefineJob {
   readonly description?: string | null
   readonly steps: ReadonlyArray<StepInput>
   readonly parameters?: ReadonlyArray<ParameterInput> | null
+  /** Omitted: { policy: 'ALLOW', max: 1 }. */
+  readonly concurrency?: ConcurrencyInput | null
   readonly at: string
 }
-/** A full new definition; `name` and `description` default to the current ones when omitted. */
+/** A full new definition; `name`, `description` and `concurrency` default to the current ones when omitted. */
 export interface ReviseJob {
   readonly type: 'ReviseJob'
   readonly jobId: string
@@ -45,6 +55,7 @@ export interface ReviseJob {
   readonly description?: string | null
   readonly steps: ReadonlyArray<StepInput>
   readonly parameters?: ReadonlyArray<ParameterInput> | null
+  readonly concurrency?: ConcurrencyInput | null
   readonly at: string
 }
 export interface ArchiveJob {

@@ -21,8 +21,11 @@ const canonicalStep = { name: null, timeoutSeconds: null, kind: 'COMMAND', comma
 const canonicalParameter = { name: 'service', type: 'STRING', required: false, default: 'nginx', pattern: '[a-z-]+', choices: null } as const
 const defined: JobEvent = {
   type: 'JobDefined',
-  data: { jobId, version: 1, name: 'Restart nginx', description: null, steps: [canonicalStep], parameters: [canonicalParameter] }
+  data: { jobId, version: 1, name: 'Restart nginx', description: null, steps: [canonicalStep], parameters: [canonicalParameter], concurrency: { policy: 'ALLOW', max: 1 } }
 }
+/** As stored before jobs had a concurrency setting. */
+const { concurrency: _concurrency, ...legacyData } = defined.data as JobDefined['data']
+const definedBeforeConcurrency: JobEvent = { type: 'JobDefined', data: legacyData }
 const archived: JobEvent = { type: 'JobArchived', data: { jobId, version: 1 } }
 const withSteps = (...steps: object[]) => ({ ...define, steps: steps as StepInput[] })
 const withParameters = (...parameters: object[]) => ({ ...define, steps: [{ kind: 'COMMAND', command: 'true' }] as StepInput[], parameters: parameters as ParameterInput[] })
@@ -100,6 +103,24 @@ describe('Job', () => {
     it('rejects more than 50 parameters', () =>
       spec().when(withParameters(...Array.from({ length: 51 }, (_, i) => ({ name: `p${i}`, type: 'BOOL' })))).thenRejects('InvalidInput', 'parameters'))
     it('rejects a misspelt parameter field', () => spec().when(withParameters({ name: 'x', type: 'BOOL', requird: true })).thenRejects('InvalidInput', 'parameters[0].requird'))
+    it('stores a QUEUE policy with its max', () =>
+      spec()
+        .when({ ...define, concurrency: { policy: 'QUEUE', max: 3 } })
+        .then([{ type: 'JobDefined', data: { ...defined.data, concurrency: { policy: 'QUEUE', max: 3 } } }]))
+    it('takes max 1 when a policy comes without one', () =>
+      spec()
+        .when({ ...define, concurrency: { policy: 'SKIP' } })
+        .then([{ type: 'JobDefined', data: { ...defined.data, concurrency: { policy: 'SKIP', max: 1 } } }]))
+    it('rejects an unknown concurrency policy', () =>
+      spec().when({ ...define, concurrency: { policy: 'PARALLEL' as 'ALLOW' } }).thenRejects('InvalidInput', 'concurrency.policy'))
+    it('rejects a concurrency without a policy', () =>
+      spec().when({ ...define, concurrency: { max: 2 } as never }).thenRejects('InvalidInput', 'concurrency.policy'))
+    it('rejects a max of 0', () => spec().when({ ...define, concurrency: { policy: 'QUEUE', max: 0 } }).thenRejects('InvalidInput', 'concurrency.max'))
+    it('rejects a max over 100', () => spec().when({ ...define, concurrency: { policy: 'SKIP', max: 101 } }).thenRejects('InvalidInput', 'concurrency.max'))
+    it('rejects a fractional max', () => spec().when({ ...define, concurrency: { policy: 'SKIP', max: 1.5 } }).thenRejects('InvalidInput', 'concurrency.max'))
+    it('rejects a misspelt concurrency field', () =>
+      spec().when({ ...define, concurrency: { policy: 'SKIP', maximum: 2 } as never }).thenRejects('InvalidInput', 'concurrency.maximum'))
+    it('rejects a concurrency that is not an object', () => spec().when({ ...define, concurrency: 'SKIP' as never }).thenRejects('InvalidInput', 'concurrency'))
     it('rejects revising a job that does not exist', () => spec().when(revise).thenRejects('JobNotFound'))
     it('rejects archiving a job that does not exist', () => spec().when({ type: 'ArchiveJob', jobId, at }).thenRejects('JobNotFound'))
   })
@@ -112,6 +133,22 @@ describe('Job', () => {
       const reordered: JobEvent = { type: 'JobDefined', data }
       spec([reordered]).when(define).thenNothing()
     })
+    it('reads a definition stored before concurrency existed as ALLOW', () => {
+      const state = jobDecider.evolve(jobDecider.initialState, definedBeforeConcurrency)
+      expect(state.status === 'active' && state.definition.concurrency).toEqual({ policy: 'ALLOW', max: 1 })
+    })
+    it('ignores the same definition sent again over an event stored before concurrency existed', () =>
+      spec([definedBeforeConcurrency]).when(define).thenNothing())
+    it('revises the concurrency alone', () =>
+      spec([defined])
+        .when({ ...revise, concurrency: { policy: 'SKIP', max: 2 } })
+        .then([{ type: 'JobRevised', data: { ...defined.data, version: 2, concurrency: { policy: 'SKIP', max: 2 } } }]))
+    it('keeps the concurrency when a revision leaves it out', () => {
+      const queued: JobEvent = { type: 'JobDefined', data: { ...(defined.data as JobDefined['data']), concurrency: { policy: 'QUEUE', max: 3 } } }
+      spec([queued]).when(revise).thenNothing()
+    })
+    it('rejects an invalid concurrency in a revision', () =>
+      spec([defined]).when({ ...revise, concurrency: { policy: 'QUEUE', max: 101 } }).thenRejects('InvalidInput', 'concurrency.max'))
     it('rejects a second definition with other steps', () =>
       spec([defined]).when(withSteps({ kind: 'COMMAND', command: 'reboot {{service}}' })).thenRejects('JobAlreadyDefined'))
     it('revises into version 2 with the full definition', () =>

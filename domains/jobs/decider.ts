@@ -3,7 +3,7 @@ import type { ArchiveJob, DefineJob, JobCommand, ReviseJob } from './commands.ts
 import type { JobDefinition } from './definition.ts'
 import { jobAlreadyArchived, jobAlreadyDefined, jobNotFound, type JobRejection } from './errors.ts'
 import type { JobEvent } from './events.ts'
-import { checkJobId, normalizeDefinition } from './normalize.ts'
+import { checkJobId, definitionOf, normalizeDefinition } from './normalize.ts'
 
 export type JobState =
   | { readonly status: 'absent' }
@@ -15,8 +15,8 @@ export const evolve = (state: JobState, event: JobEvent): JobState => {
   switch (event.type) {
     case 'JobDefined':
     case 'JobRevised': {
-      const { jobId, version, ...definition } = event.data
-      return { status: 'active', jobId, version, definition }
+      const { jobId, version } = event.data
+      return { status: 'active', jobId, version, definition: definitionOf(event.data) }
     }
     case 'JobArchived':
       return state.status === 'absent' ? state : { ...state, status: 'archived' }
@@ -48,7 +48,8 @@ const revise = (command: ReviseJob, state: JobState): JobDecision => {
     name: command.name ?? state.definition.name,
     description: command.description === undefined ? state.definition.description : command.description,
     steps: command.steps,
-    parameters: command.parameters
+    parameters: command.parameters,
+    concurrency: command.concurrency ?? state.definition.concurrency
   })
   if ('_tag' in definition) return reject(definition)
   if (jsonEqual(state.definition, definition)) return accept()

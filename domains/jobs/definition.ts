@@ -1,4 +1,4 @@
-import type { ParameterType } from './commands.ts'
+import type { ConcurrencyPolicy, ParameterType } from './commands.ts'
 
 /** The canonical, validated form stored in events: absent optional values are `null`, never missing. */
 interface StepBase {
@@ -38,9 +38,23 @@ export interface JobParameter {
   readonly choices: ReadonlyArray<string> | null
 }
 
+/**
+ * Runs of one job at the same time. ALLOW: any number (`max` is kept but not applied). QUEUE:
+ * at most `max` run; later runs wait in order. SKIP: at most `max` run; later runs are refused.
+ */
+export interface JobConcurrency {
+  readonly policy: ConcurrencyPolicy
+  /** 1–100. */
+  readonly max: number
+}
+
+export const MAX_CONCURRENT_RUNS = 100
+export const DEFAULT_CONCURRENCY: JobConcurrency = { policy: 'ALLOW', max: 1 }
+
 export interface JobDefinition {
   readonly name: string
   readonly description: string | null
   readonly steps: ReadonlyArray<JobStep>
   readonly parameters: ReadonlyArray<JobParameter>
+  readonly concurrency: JobConcurrency
 }

@@ -1,7 +1,11 @@
 import type { DomainEvent } from '../shared/index.ts'
-import type { JobDefinition } from './definition.ts'
+import type { JobConcurrency, JobDefinition } from './definition.ts'
 
-type Versioned = { jobId: string; version: number } & JobDefinition
+/**
+ * `concurrency` is missing from events written before it existed; read them through
+ * `definitionOf`, which upgrades them to the default. New events always carry it.
+ */
+type Versioned = { jobId: string; version: number } & Omit<JobDefinition, 'concurrency'> & { concurrency?: JobConcurrency }
 
 /** Every definition event carries the full canonical definition, so a version reads on its own. */
 export type JobDefined = DomainEvent<'JobDefined', Versioned>

@@ -6,7 +6,7 @@ export * from './definition.ts'
 export * from './events.ts'
 export * from './errors.ts'
 export { jobDecider, type JobState } from './decider.ts'
-export { normalizeDefinition } from './normalize.ts'
+export { definitionOf, normalizeConcurrency, normalizeDefinition } from './normalize.ts'
 export { validateRunParameters, type RunParameters, type RunParametersFault } from './parameters.ts'
 export { parameterReferences, substituteParameters } from './templates.ts'
 

@@ -26,18 +26,23 @@ export interface BatchedEvent {
   readonly id: string
   readonly type: string
   readonly data: unknown
+  /** Set when one message carries the events of several commands (a batch): their own envelope. */
+  readonly meta?: EventMeta
 }
 
-/** The body of one message on `ops.evt.<aggregate>.<id>`. */
+/** The body of one message on `ops.evt.<aggregate>.<id>`: the events of one command, or of several queued together. */
 export interface EventBatch {
   /** `<aggregate>-<id>`, the event-store stream name. */
   readonly stream: string
   readonly events: ReadonlyArray<BatchedEvent>
+  /** The message's (first command's) envelope; events without their own `meta` have this one. */
   readonly meta: EventMeta
+  /** Dedupe id of a message holding several commands (one command: its command id). */
+  readonly messageId?: string
 }
 
 /** An event as read back from the store: envelope plus position. */
-export interface RecordedEvent extends BatchedEvent {
+export interface RecordedEvent extends Omit<BatchedEvent, 'meta'> {
   readonly stream: string
   readonly meta: EventMeta
   /** JetStream sequence of the message that carried it. */

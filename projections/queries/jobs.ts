@@ -1,3 +1,4 @@
+import type { JobConcurrency } from '../../domains/jobs/index.ts'
 import type { Queryable } from '../projection.ts'
 import { globToLike } from '../target-filter-sql.ts'
 import { pageByName, rowsByIds, type Page } from './paging.ts'
@@ -9,19 +10,20 @@ export interface JobView {
   version: number
   steps: unknown
   parameters: unknown
+  concurrency: JobConcurrency
   archived: boolean
   created_at: Date
   updated_at: Date
 }
 
-const VIEW = 'id, name, description, version, steps, parameters, archived, created_at, updated_at'
+const VIEW = 'id, name, description, version, steps, parameters, concurrency, archived, created_at, updated_at'
 
 export const jobsByIds = (db: Queryable, ids: ReadonlyArray<string>): Promise<JobView[]> => rowsByIds<JobView>(db, 'jobs', VIEW, ids)
 
 /** One stored version of a job (every version is kept, so executions show what they ran). */
 export const jobVersion = async (db: Queryable, jobId: string, version: number): Promise<JobView | null> => {
   const { rows } = await db.query(
-    `SELECT v.job_id AS id, v.name, v.description, v.version, v.steps, v.parameters, j.archived, v.created_at, v.created_at AS updated_at
+    `SELECT v.job_id AS id, v.name, v.description, v.version, v.steps, v.parameters, v.concurrency, j.archived, v.created_at, v.created_at AS updated_at
        FROM job_versions v JOIN jobs j ON j.id = v.job_id WHERE v.job_id = $1 AND v.version = $2`,
     [jobId, version]
   )

@@ -68,6 +68,7 @@ export const executionsProjection: DocumentProjection<ExecutionRow> = {
         const s = event.data.summary
         return { ...next, status: event.data.status, reason: event.data.reason, finished_at: at, succeeded: s.succeeded, failed: s.failed, cancelled: s.cancelled, skipped: s.skipped }
       }
+      case 'ExecutionReleased':
       case 'TargetRunDispatched':
       case 'TargetRunStarted':
       case 'StepStarted':

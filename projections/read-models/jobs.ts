@@ -1,5 +1,5 @@
 import { absurd, type RecordedEvent } from '../../domains/shared/index.ts'
-import type { JobEvent } from '../../domains/jobs/index.ts'
+import { definitionOf, type JobConcurrency, type JobEvent } from '../../domains/jobs/index.ts'
 import type { DocumentProjection } from '../projection.ts'
 
 export interface JobRow extends Record<string, unknown> {
@@ -9,6 +9,7 @@ export interface JobRow extends Record<string, unknown> {
   version: number
   steps: unknown
   parameters: unknown
+  concurrency: JobConcurrency
   archived: boolean
   created_at: string | Date
   updated_at: string | Date
@@ -23,6 +24,7 @@ export interface JobVersionRow extends Record<string, unknown> {
   description: string | null
   steps: unknown
   parameters: unknown
+  concurrency: JobConcurrency
   created_at: string | Date
   position: number
 }
@@ -34,7 +36,7 @@ export const jobsProjection: DocumentProjection<JobRow> = {
   table: 'jobs',
   key: 'id',
   keyType: 'uuid',
-  columns: ['id', 'name', 'description', 'version', 'steps', 'parameters', 'archived', 'created_at', 'updated_at', 'position'],
+  columns: ['id', 'name', 'description', 'version', 'steps', 'parameters', 'archived', 'created_at', 'updated_at', 'position', 'concurrency'],
   canHandle: new Set<JobEvent['type']>(['JobDefined', 'JobRevised', 'JobArchived']),
   keysOf: (e) => [(e.data as { jobId: string }).jobId],
   evolve: (row, recorded) => {
@@ -46,7 +48,7 @@ export const jobsProjection: DocumentProjection<JobRow> = {
         const d = event.data
         return {
           id: d.jobId, name: d.name, description: d.description, version: d.version, steps: d.steps, parameters: d.parameters,
-          archived: false, created_at: row?.created_at ?? at, updated_at: at, position: recorded.position
+          concurrency: definitionOf(d).concurrency, archived: false, created_at: row?.created_at ?? at, updated_at: at, position: recorded.position
         }
       }
       case 'JobArchived':
@@ -62,7 +64,7 @@ export const jobVersionsProjection: DocumentProjection<JobVersionRow> = {
   table: 'job_versions',
   key: 'version_key',
   keyType: 'text',
-  columns: ['version_key', 'job_id', 'version', 'name', 'description', 'steps', 'parameters', 'created_at', 'position'],
+  columns: ['version_key', 'job_id', 'version', 'name', 'description', 'steps', 'parameters', 'created_at', 'position', 'concurrency'],
   canHandle: new Set<JobEvent['type']>(['JobDefined', 'JobRevised']),
   keysOf: (e) => {
     const d = e.data as { jobId: string; version: number }
@@ -74,7 +76,7 @@ export const jobVersionsProjection: DocumentProjection<JobVersionRow> = {
     const d = event.data
     return {
       version_key: key, job_id: d.jobId, version: d.version, name: d.name, description: d.description,
-      steps: d.steps, parameters: d.parameters, created_at: recorded.meta.occurredAt, position: recorded.position
+      steps: d.steps, parameters: d.parameters, concurrency: definitionOf(d).concurrency, created_at: recorded.meta.occurredAt, position: recorded.position
     }
   }
 }

@@ -88,6 +88,7 @@ export const targetRunsProjection: DocumentProjection<TargetRunRow> = {
       case 'TargetRunSkipped':
         return { ...next, status: 'SKIPPED', reason: event.data.reason, finished_at: at }
       case 'ExecutionStarted':
+      case 'ExecutionReleased':
       case 'FailurePolicyTriggered':
       case 'ExecutionCancelRequested':
       case 'ExecutionFinished':

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { Effect } from 'effect'
 import { measurePublishRate } from '../../bus/index.ts'
 import { handleCommand } from '../../commands/handler.ts'
@@ -19,7 +20,12 @@ const register = (): TargetCommand => {
 
 /** (a) the physical limit, (b) handler throughput to visible-in-projection, (c) read-your-write latency, (d) rebuild rate. */
 export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Row[]; raw256: number }> => {
-  const h = await openHarness()
+  // As `npm start` runs it: the sink in its own process, the command path in this one.
+  const h = await openHarness({ sink: false })
+  const sink = spawn(process.execPath, ['--import', 'tsx', 'projections/main.ts'], {
+    env: { ...process.env, NATS_URL: h.natsUrl, DATABASE_URL: h.databaseUrl, OPS_NAMESPACE: h.namespace, OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), OPS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
   const rows: Row[] = []
   const scale = options.quick ? 0.25 : 1
   try {
@@ -33,6 +39,11 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
       const r = await h.platform.commands.runPromise(Effect.result(handleCommand(targets, register(), context({ awaitCommittedMs: awaitMs }))))
       if (r._tag === 'Failure' || !r.success.durable) throw new Error('command failed or not durable')
     }
+    // The sink process needs a moment to start: wait until a command comes back durable.
+    for (let ready = false; !ready; ) {
+      const r = await h.platform.commands.runPromise(Effect.result(handleCommand(targets, register(), context({ awaitCommittedMs: 10_000 }))))
+      ready = r._tag === 'Success' && r.success.durable
+    }
     for (const [callers, total] of [[1, 1_000], [64, 20_000]] as const) {
       await runPool(200, callers, command(2_000)) // warm-up
       const r = await runPool(Math.round(total * scale), callers, command(2_000))
@@ -45,6 +56,8 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
     const ryw = await runPool(Math.round(4_000 * scale), 8, command(2_000))
     rows.push({ group: 'command path', name: 'read-your-write latency at moderate load (8 callers)', value: round(ryw.p99, 1), unit: 'ms p99', note: `p50 ${round(ryw.p50, 1)} ms at ${round(ryw.rate)} commands/s`, goal: 'p99 < 25 ms' })
   } finally {
+    sink.kill('SIGTERM')
+    await new Promise((resolve) => sink.once('exit', resolve))
     await h.close()
   }
   const db = await freshDatabase('rebuild')

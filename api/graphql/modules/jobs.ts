@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql'
 import type { CommandResult } from '../../../commands/handler.ts'
 import { archiveJob, defineJob, reviseJob } from '../../../commands/jobs.ts'
-import type { JobParameter, JobState, ParameterInput, StepInput } from '../../../domains/jobs/index.ts'
+import type { ConcurrencyInput, JobParameter, JobState, ParameterInput, StepInput } from '../../../domains/jobs/index.ts'
 import { jobsByIds, jobVersion, queryJobs, type JobView } from '../../../projections/queries/jobs.ts'
 import type { ApiContext } from '../context.ts'
 import { badInput, readModel } from '../errors.ts'
@@ -11,6 +11,20 @@ import { commandOptions, connection, DEFAULT_PAGE, first, readBack, uuidArg, typ
 const typeDefs = /* GraphQL */ `
   enum StepKind { COMMAND SCRIPT UPLOAD }
   enum ParameterType { STRING INT BOOL ENUM SECRET }
+  "What a new run does while other runs of the same job are active."
+  enum ConcurrencyPolicy {
+    "Run at once, however many are running (max is not applied)."
+    ALLOW
+    "At most max at once; later runs wait (status QUEUED) and start in order."
+    QUEUE
+    "At most max at once; a run beyond that is refused with CONFLICT."
+    SKIP
+  }
+  type JobConcurrency {
+    policy: ConcurrencyPolicy!
+    "1 to 100."
+    max: Int!
+  }
 
   type JobStep {
     name: String
@@ -41,6 +55,7 @@ const typeDefs = /* GraphQL */ `
     version: Int!
     steps: [JobStep!]!
     parameters: [JobParameter!]!
+    concurrency: JobConcurrency!
     archived: Boolean!
     createdAt: DateTime!
     updatedAt: DateTime!
@@ -58,11 +73,12 @@ const typeDefs = /* GraphQL */ `
   type Mutation {
     """
     steps: { name?, kind, command?, script?, interpreter?, path?, content?, mode?, timeoutSeconds? };
-    parameters: { name, type, required?, default?, pattern?, choices? }.
+    parameters: { name, type, required?, default?, pattern?, choices? };
+    concurrency: { policy: ALLOW | QUEUE | SKIP, max?: 1-100 } (default { policy: ALLOW, max: 1 }).
     """
-    defineJob(name: String!, description: String, steps: [JSON!]!, parameters: [JSON!], commandId: ID): Job!
-    "A complete new definition (a new version); name and description stay when omitted."
-    reviseJob(id: ID!, name: String, description: String, steps: [JSON!]!, parameters: [JSON!], commandId: ID): Job!
+    defineJob(name: String!, description: String, steps: [JSON!]!, parameters: [JSON!], concurrency: JSON, commandId: ID): Job!
+    "A complete new definition (a new version); name, description and concurrency stay when omitted."
+    reviseJob(id: ID!, name: String, description: String, steps: [JSON!]!, parameters: [JSON!], concurrency: JSON, commandId: ID): Job!
     "Archived jobs keep their history and take no revisions."
     archiveJob(id: ID!, commandId: ID): Job!
   }
@@ -71,8 +87,8 @@ const typeDefs = /* GraphQL */ `
 const fromState = (state: JobState): JobView | null => {
   if (state.status === 'absent') return null
   const now = new Date()
-  const { name, description, steps, parameters } = state.definition
-  return { id: state.jobId, name, description, version: state.version, steps, parameters, archived: state.status === 'archived', created_at: now, updated_at: now }
+  const { name, description, steps, parameters, concurrency } = state.definition
+  return { id: state.jobId, name, description, version: state.version, steps, parameters, concurrency, archived: state.status === 'archived', created_at: now, updated_at: now }
 }
 
 const jobAfter = (ctx: ApiContext, result: CommandResult<JobState>, id: string) =>
@@ -84,6 +100,7 @@ interface DefinitionArgs extends CommandArgs {
   readonly description?: string | null
   readonly steps: ReadonlyArray<unknown>
   readonly parameters?: ReadonlyArray<unknown> | null
+  readonly concurrency?: unknown
 }
 
 /** The domain validates every step and parameter; JSON only arrives as `unknown` here. */
@@ -91,7 +108,8 @@ const definition = (args: DefinitionArgs) => ({
   ...(args.name !== undefined && args.name !== null ? { name: args.name } : {}),
   ...(args.description !== undefined ? { description: args.description } : {}),
   steps: args.steps as ReadonlyArray<StepInput>,
-  parameters: (args.parameters ?? null) as ReadonlyArray<ParameterInput> | null
+  parameters: (args.parameters ?? null) as ReadonlyArray<ParameterInput> | null,
+  ...(args.concurrency !== undefined && args.concurrency !== null ? { concurrency: args.concurrency as ConcurrencyInput } : {})
 })
 
 export const jobsModule: ApiModule = {
