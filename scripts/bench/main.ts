@@ -5,6 +5,7 @@
 import { ensureTestServices } from '../../runtime/local-test-services.ts'
 import { benchCore } from './core.ts'
 import { benchEmmett } from './emmett.ts'
+import { benchFanout } from './fanout.ts'
 import { benchGraphql } from './graphql.ts'
 import { benchSubscriptions } from './subscriptions.ts'
 import { renderTable, writeReport } from './report.ts'
@@ -34,10 +35,13 @@ const main = async () => {
     rows.push(...(await benchGraphql({ quick })))
     log('subscriptions: command → subscriber delivery')
     rows.push(...(await benchSubscriptions({ quick })))
+    log('fan-out: runs on 200 targets against bare ssh2, parallel-ssh and Ansible')
+    rows.push(...(await benchFanout({ quick })))
     notes.push(
       'Command path: RegisterTarget through the real command handler (load → decide → JetStream publish with msgID and expected subject sequence), then waiting until the sink has committed it to PostgreSQL (events table + inline projection): each call returns only once its change is durable and visible.',
       'The peer does the same with emmett-postgresql: read stream, decide, appendToStream with the expected version and an inline projection in the same transaction.',
-      'Sink, API handler, NATS and PostgreSQL share the same 2 cores, as in a one-machine install.'
+      'The command path runs as `npm start` runs it: the sink in its own process; sink, command handler, NATS and PostgreSQL share the same 2 cores.',
+      'Fan-out: every target is an alias of one loopback sshd (each a separate host to every tool), same parallelism (50) for every tool; the sshd handshakes share the 2 cores with everything else, which bounds everyone.'
     )
   } finally {
     await services.stop()
