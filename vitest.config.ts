@@ -7,13 +7,23 @@ import { defineConfig } from 'vitest/config'
 const graphqlCjs = createRequire(import.meta.url).resolve('graphql')
 
 // Integration tests share real NATS/PostgreSQL/sshd (see scripts/test.ts); two forked workers
-// match this 2-core machine. The UI keeps its own config.
+// match this 2-core machine. The UI's unit and rune tests run in their own project
+// (ui/vitest.config.ts: Svelte compiler); its end-to-end tests (ui/e2e) run with the platform.
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     environment: 'node',
-    include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'ui/**', 'dist/**', '.ops-data/**', 'coverage/**', '.bench/**'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'platform',
+          include: ['**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'ui/src/**', 'ui/dist/**', 'dist/**', '.ops-data/**', 'coverage/**', '.bench/**']
+        }
+      },
+      'ui/vitest.config.ts'
+    ],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -1,12 +1,13 @@
 /**
  * The API on its own (docker-compose scales it): NATS_URL and DATABASE_URL must point at shared
- * services, and a sink must run elsewhere. `npm start` runs everything in one process instead.
+ * services, and a sink must run elsewhere. `npm start` runs everything in one process group instead.
  */
 import { parseMasterKey } from '../vault/index.ts'
 import { ConfigError, describeConfig, loadConfig } from '../runtime/config.ts'
 import { createLogger } from '../runtime/logger.ts'
 import { openPlatform } from '../runtime/platform.ts'
 import { startApi, stopOnSignals, type Role } from '../runtime/roles.ts'
+import { ensureUiBuilt, UI_DIST } from '../scripts/build-ui.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -21,7 +22,8 @@ const main = async () => {
   )
   const roles: Role[] = []
   stopOnSignals(() => roles, () => platform.close(), logger)
-  roles.push(await startApi(platform, config, logger))
+  await ensureUiBuilt((line) => logger.info(line))
+  roles.push(await startApi(platform, config, logger, { uiDistDir: UI_DIST }))
 }
 
 main().catch((error: unknown) => {

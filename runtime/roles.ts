@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../api/app.ts'
+import { registerUi } from '../api/static-ui.ts'
 import { committedPublisher } from '../bus/index.ts'
 import { inlineProjections, sinkSideEffects } from '../projections/all.ts'
 import { runSink, SinkHalted, sinkIsActive } from '../projections/sink.ts'
@@ -38,7 +39,12 @@ export const startSink = (platform: Platform, databaseUrl: string, logger: Logge
   }
 }
 
-export const startApi = async (platform: Platform, config: Config, logger: Logger): Promise<Role & { app: FastifyInstance }> => {
+export const startApi = async (
+  platform: Platform,
+  config: Config,
+  logger: Logger,
+  options: { readonly uiDistDir?: string } = {}
+): Promise<Role & { app: FastifyInstance }> => {
   const app = await buildApp({
     platform,
     logger,
@@ -49,6 +55,7 @@ export const startApi = async (platform: Platform, config: Config, logger: Logge
     trustProxy: config.trustProxy,
     firstAdmin: { username: config.adminUsername, password: config.adminPassword }
   })
+  if (options.uiDistDir) registerUi(app, { distDir: options.uiDistDir })
   await app.listen({ port: config.port, host: config.host })
   return { name: 'api', app, stop: () => app.close() }
 }

@@ -10,6 +10,7 @@ import { openPlatform } from '../runtime/platform.ts'
 import { startApi, stopOnSignals, type Role } from '../runtime/roles.ts'
 import { startWorkerRole } from '../runtime/execution-roles.ts'
 import { startChildRole } from '../runtime/child-role.ts'
+import { ensureUiBuilt, UI_DIST } from './build-ui.ts'
 
 const main = async () => {
   const config = loadConfig()
@@ -35,7 +36,8 @@ const main = async () => {
     )
   )
   roles.push(await startWorkerRole(platform, { slots: config.workerSlots, stepTimeoutSeconds: config.stepTimeoutSeconds, replicas: config.streamReplicas, ackWaitSeconds: config.workAckWaitSeconds }, logger))
-  roles.push(await startApi(platform, config, logger))
+  await ensureUiBuilt((line) => logger.info(line))
+  roles.push(await startApi(platform, config, logger, { uiDistDir: UI_DIST }))
   logger.info(`OpsConductor is up on http://localhost:${config.port} (health: /healthz, readiness: /readyz)`)
 }
 

@@ -7,6 +7,7 @@ import { benchCore } from './core.ts'
 import { benchEmmett } from './emmett.ts'
 import { benchFanout } from './fanout.ts'
 import { benchGraphql } from './graphql.ts'
+import { benchUi } from './ui.ts'
 import { benchSubscriptions } from './subscriptions.ts'
 import { renderTable, writeReport } from './report.ts'
 import type { Row } from './types.ts'
@@ -37,6 +38,8 @@ const main = async () => {
     rows.push(...(await benchSubscriptions({ quick })))
     log('fan-out: runs on 200 targets against bare ssh2, parallel-ssh and Ansible')
     rows.push(...(await benchFanout({ quick })))
+    log('ui: first paint, interactivity, scrolling and memory in Chromium')
+    rows.push(...(await benchUi({ quick })))
     notes.push(
       'Command path: RegisterTarget through the real command handler (load → decide → JetStream publish with msgID and expected subject sequence), then waiting until the sink has committed it to PostgreSQL (events table + inline projection): each call returns only once its change is durable and visible.',
       'The peer does the same with emmett-postgresql: read stream, decide, appendToStream with the expected version and an inline projection in the same transaction.',
