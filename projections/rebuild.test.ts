@@ -43,6 +43,9 @@ describe('Projection rebuild', () => {
     await run(reviseJob({ jobId: job.id, steps: [{ kind: 'COMMAND', command: 'echo v2 {{v}}' }], parameters: [{ name: 'v', type: 'STRING' }] }, context()))
     await run(registerUser({ username: 'ops-user', password: 'long-enough-pw', role: 'OPERATOR' }, context()))
 
+    const indexes = async () =>
+      (await h.platform.pool.query("SELECT tablename, indexname, regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2")).rows
+    const indexesBefore = await indexes()
     const live = await snapshot()
     const check = await rebuildProjections(h.platform.pool, inlineProjections, { swap: false })
     expect(Object.values(check.differences).every((n) => n === 0)).toBe(true)
@@ -51,6 +54,8 @@ describe('Projection rebuild', () => {
     const swapped = await rebuildProjections(h.platform.pool, inlineProjections, { swap: true })
     expect(swapped.swapped).toBe(true)
     expect(await snapshot()).toEqual(live)
+    // Same indexes, same names, same definitions as the migrations made them.
+    expect(await indexes()).toEqual(indexesBefore)
 
     // The sink keeps writing into the swapped-in tables.
     const after = await run(registerTarget({ name: 'after-rebuild', address: '10.9.9.9', connection: 'SSH' }, context()))

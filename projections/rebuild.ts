@@ -21,6 +21,10 @@ const replay = async (db: Queryable, projections: ReadonlyArray<DocumentProjecti
   for (const p of projections) await applyProjection(db, p, events, fresh(p.table))
 }
 
+/** Outside the swap, each projection writes its own fresh table: they can run side by side. */
+const replayInParallel = (pool: Pool, projections: ReadonlyArray<DocumentProjection>, events: ReadonlyArray<RecordedEvent>) =>
+  Promise.all(projections.map((p) => applyProjection(pool, p, events, fresh(p.table))))
+
 const checkpointOf = async (db: Queryable): Promise<number> => {
   const { rows } = await db.query('SELECT position FROM checkpoints WHERE name = $1', [SINK_CHECKPOINT])
   return (rows[0] as { position: number } | undefined)?.position ?? 0
@@ -39,20 +43,31 @@ export const rebuildProjections = async (
 ): Promise<RebuildReport> => {
   const started = performance.now()
   const log = options.log ?? (() => undefined)
+  // Fresh tables start with their primary key only: secondary indexes (GIN on tags and
+  // attributes, name patterns…) are built once after the bulk replay, not row by row.
+  const secondary = new Map<string, Array<{ name: string; definition: string }>>()
   for (const p of projections) {
     await pool.query(`DROP TABLE IF EXISTS ${q(fresh(p.table))}`)
-    await pool.query(`CREATE TABLE ${q(fresh(p.table))} (LIKE ${q(p.table)} INCLUDING ALL)`)
+    await pool.query(`CREATE TABLE ${q(fresh(p.table))} (LIKE ${q(p.table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    await pool.query(`ALTER TABLE ${q(fresh(p.table))} ADD CONSTRAINT ${q(`${p.table}__rebuild_pkey`)} PRIMARY KEY (${q(p.key)})`)
+    secondary.set(p.table, await secondaryIndexes(pool, p.table))
   }
   let events = 0
   let done = 0
   const bulkUpTo = await checkpointOf(pool)
-  while (done < bulkUpTo) {
+  // Reading the next page overlaps with writing the current one.
+  let next = done < bulkUpTo ? readRange(pool, done, Math.min(done + PAGE_POSITIONS, bulkUpTo)) : null
+  while (next) {
     const upTo = Math.min(done + PAGE_POSITIONS, bulkUpTo)
-    const page = await readRange(pool, done, upTo)
-    await replay(pool, projections, page)
+    const page = await next
+    next = upTo < bulkUpTo ? readRange(pool, upTo, Math.min(upTo + PAGE_POSITIONS, bulkUpTo)) : null
+    await replayInParallel(pool, projections, page)
     events += page.length
     done = upTo
     log(`replayed up to position ${done} of ${bulkUpTo} (${events} events)`)
+  }
+  for (const p of projections) {
+    for (const index of secondary.get(p.table) ?? []) await pool.query(onFreshTable(index, p.table))
   }
   const client = await pool.connect()
   try {
@@ -69,6 +84,9 @@ export const rebuildProjections = async (
           await client.query(`ALTER TABLE ${q(p.table)} RENAME TO ${q(`${p.table}__old`)}`)
           await client.query(`ALTER TABLE ${q(fresh(p.table))} RENAME TO ${q(p.table)}`)
           await client.query(`DROP TABLE ${q(`${p.table}__old`)}`)
+          // Index names are free again: give the new ones the names the migrations chose.
+          await client.query(`ALTER INDEX ${q(`${p.table}__rebuild_pkey`)} RENAME TO ${q(`${p.table}_pkey`)}`)
+          for (const index of secondary.get(p.table) ?? []) await client.query(`ALTER INDEX ${q(`${index.name}__rebuild`)} RENAME TO ${q(index.name)}`)
         }
       } else {
         for (const p of projections) await client.query(`DROP TABLE ${q(fresh(p.table))}`)
@@ -78,6 +96,24 @@ export const rebuildProjections = async (
   } finally {
     client.release()
   }
+}
+
+const secondaryIndexes = async (pool: Pool, table: string) => {
+  const { rows } = await pool.query<{ indexname: string; indexdef: string }>(
+    `SELECT i.indexname, i.indexdef FROM pg_indexes i
+      WHERE i.schemaname = current_schema() AND i.tablename = $1
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype = 'p')`,
+    [table]
+  )
+  return rows.map((r) => ({ name: r.indexname, definition: r.indexdef }))
+}
+
+/** The live index's definition, pointed at the fresh table under a temporary name. */
+const onFreshTable = (index: { name: string; definition: string }, table: string): string => {
+  const on = new RegExp(`^(CREATE (?:UNIQUE )?INDEX )(\\S+)( ON (?:\\S+\\.)?)${table}( .*)$`)
+  const m = on.exec(index.definition)
+  if (!m) throw new Error(`cannot rebuild index ${index.name}: unexpected definition ${index.definition}`)
+  return `${m[1]}${q(`${index.name}__rebuild`)}${m[3]!.replace(/\S+\.$/, '').replace(/ ON $/, ' ON ')}${q(fresh(table))}${m[4]}`
 }
 
 const compare = async (client: PoolClient, projections: ReadonlyArray<DocumentProjection>): Promise<Record<string, number>> => {

@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick]`: measures OpsConductor beside the physical limits of this machine
  * and beside real peers, in one run, prints the table and writes docs/BENCHMARKS.md.
  */
+import os from 'node:os'
 import { ensureTestServices } from '../../runtime/local-test-services.ts'
 import { benchCore } from './core.ts'
 import { benchEmmett } from './emmett.ts'
@@ -16,6 +17,7 @@ const quick = process.argv.includes('--quick')
 const log = (line: string) => console.log(`[bench] ${line}`)
 
 const main = async () => {
+  const loadBefore = os.loadavg()[0]!
   const services = await ensureTestServices({ log })
   Object.assign(process.env, services.env)
   const rows: Row[] = []
@@ -50,7 +52,7 @@ const main = async () => {
     await services.stop()
   }
   console.log(renderTable(rows))
-  await writeReport(rows, notes)
+  await writeReport(rows, notes, loadBefore)
   log('wrote docs/BENCHMARKS.md')
 }
 

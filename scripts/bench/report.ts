@@ -14,12 +14,12 @@ export const renderTable = (rows: ReadonlyArray<Row>): string => {
 }
 
 /** docs/BENCHMARKS.md: the table of the last `npm run bench`, with the machine it ran on. */
-export const writeReport = async (rows: ReadonlyArray<Row>, notes: ReadonlyArray<string>): Promise<void> => {
+export const writeReport = async (rows: ReadonlyArray<Row>, notes: ReadonlyArray<string>, loadBefore: number): Promise<void> => {
   const cpus = os.cpus()
   const text = `# Benchmarks
 
 Written by \`npm run bench\` (${new Date().toISOString()}), on ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'},
-${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average before the run ${os.loadavg()[0]!.toFixed(2)}.
+${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}, load average ${loadBefore.toFixed(2)} before the run and ${os.loadavg()[0]!.toFixed(2)} after it.
 Every anchor (physical limit or peer) was measured in the same run as the figure beside it:
 read the ratios, not the absolute numbers — on a shared 2-core machine those move by ±30 %.
 
