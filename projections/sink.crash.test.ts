@@ -1,21 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { killProcess, spawnRole } from '../test/processes.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targets } from '../domains/targets/index.ts'
 import { openHarness, type Harness } from '../test/harness.ts'
 
 /** The sink as a real separate process, so it can be killed with SIGKILL mid-batch. */
-const spawnSink = (h: Harness): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', 'projections/main.ts'], {
-    env: {
-      ...process.env,
-      NATS_URL: h.natsUrl,
-      DATABASE_URL: h.databaseUrl,
-      OPS_NAMESPACE: h.namespace,
-      OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      OPS_LOG_LEVEL: 'warn'
-    },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
+const spawnSink = (h: Harness) => spawnRole(h, 'projections/main.ts')
 
 const checkpoint = async (h: Harness) => {
   const { rows } = await h.platform.pool.query<{ position: number }>("SELECT position FROM checkpoints WHERE name = 'sink'")
@@ -30,12 +20,7 @@ const until = async (what: string, condition: () => Promise<boolean>, timeoutMs 
   }
 }
 
-const kill = (p: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve()
-    p.once('exit', () => resolve())
-    p.kill('SIGKILL')
-  })
+const kill = killProcess
 
 let h: Harness
 const children: ChildProcess[] = []

@@ -8,6 +8,7 @@ import { defineJob, type DefineJobInput } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
 import { storedOutput } from '../test/output.ts'
 import type { CommandServices } from '../runtime/platform.ts'
+import { waitForEnd as waitForEndOf } from '../test/executions.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
 import { sshFacts } from '../test/support.ts'
 
@@ -22,16 +23,7 @@ afterAll(async () => {
 
 const run = <A, E>(effect: Effect.Effect<A, E, CommandServices>) => h.platform.commands.runPromise(effect)
 
-const waitForEnd = async (executionId: string, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const { rows } = await h.platform.pool.query<{ status: string }>('SELECT status FROM executions WHERE id = $1', [executionId])
-    const status = rows[0]?.status
-    if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) return status
-    if (Date.now() > deadline) throw new Error(`execution ${executionId} still ${status} after ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const waitForEnd = (executionId: string, timeoutMs?: number) => waitForEndOf(h, executionId, timeoutMs)
 
 const outputOf = (executionId: string, targetId: string) => storedOutput(h, executionId, targetId)
 

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { killProcess, spawnRole } from '../test/processes.ts'
 import { readFileSync } from 'node:fs'
 import { Effect } from 'effect'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,27 +12,8 @@ import { context, openHarness, type Harness } from '../test/harness.ts'
 import { sshFacts } from '../test/support.ts'
 
 /** Workers as real processes, so one can be killed with SIGKILL in the middle of a run. */
-const spawnWorker = (h: Harness): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: {
-      ...process.env,
-      NATS_URL: h.natsUrl,
-      DATABASE_URL: h.databaseUrl,
-      OPS_NAMESPACE: h.namespace,
-      OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-      OPS_WORK_ACK_WAIT_SECONDS: '3',
-      OPS_WORKER_SLOTS: '4',
-      OPS_LOG_LEVEL: 'warn'
-    },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-
-const kill = (p: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve()
-    p.once('exit', () => resolve())
-    p.kill('SIGKILL')
-  })
+const spawnWorker = (h: Harness) => spawnRole(h, 'workers/main.ts', { OPS_WORK_ACK_WAIT_SECONDS: '3', OPS_WORKER_SLOTS: '4' })
+const kill = killProcess
 
 let h: Harness
 const workers: ChildProcess[] = []

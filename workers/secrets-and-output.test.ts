@@ -14,6 +14,7 @@ import { readOutput } from '../projections/output-store.ts'
 import { storedOutput as settledOutput } from '../test/output.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { homeOf } from '../runtime/local-util.ts'
+import { waitForEnd as waitForEndOf } from '../test/executions.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
 import { sshFacts } from '../test/support.ts'
 
@@ -34,16 +35,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) cleanup()
 })
 
-const waitForEnd = async (executionId: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const { rows } = await h.platform.pool.query<{ status: string }>('SELECT status FROM executions WHERE id = $1', [executionId])
-    const status = rows[0]?.status
-    if (status && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) return status
-    if (Date.now() > deadline) throw new Error(`execution ${executionId} still ${status} after ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const waitForEnd = (executionId: string, timeoutMs?: number) => waitForEndOf(h, executionId, timeoutMs)
 
 const outputOf = (executionId: string, targetId: string) => settledOutput(h, executionId, targetId)
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { Effect } from 'effect'
 import { measurePublishRate } from '../../bus/index.ts'
 import { handleCommand } from '../../commands/handler.ts'
@@ -10,6 +9,7 @@ import { rebuildProjections } from '../../projections/rebuild.ts'
 import { insertSyntheticTargetEvents } from '../../projections/synthetic-events.ts'
 import { context, openHarness } from '../../test/harness.ts'
 import { freshDatabase } from '../../test/support.ts'
+import { spawnRole } from '../../test/processes.ts'
 import { round, runPool } from './stats.ts'
 import type { Row } from './types.ts'
 
@@ -22,10 +22,7 @@ const register = (): TargetCommand => {
 export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Row[]; raw256: number }> => {
   // As `npm start` runs it: the sink in its own process, the command path in this one.
   const h = await openHarness({ sink: false })
-  const sink = spawn(process.execPath, ['--import', 'tsx', 'projections/main.ts'], {
-    env: { ...process.env, NATS_URL: h.natsUrl, DATABASE_URL: h.databaseUrl, OPS_NAMESPACE: h.namespace, OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), OPS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
+  const sink = spawnRole(h, 'projections/main.ts')
   const rows: Row[] = []
   const scale = options.quick ? 0.25 : 1
   try {
