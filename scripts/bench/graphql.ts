@@ -14,6 +14,8 @@ import { buildApp } from '../../api/app.ts'
 import { registerTarget } from '../../commands/targets.ts'
 import { createLogger } from '../../runtime/logger.ts'
 import { context, openHarness } from '../../test/harness.ts'
+import { killProcess, spawnRole } from '../../test/processes.ts'
+import { sinkIsActive } from '../../projections/sink.ts'
 import { round, runPool } from './stats.ts'
 import type { Row } from './types.ts'
 
@@ -62,7 +64,10 @@ const httpClient = (base: string) => {
 }
 
 export const benchGraphql = async (options: { quick?: boolean } = {}): Promise<Row[]> => {
-  const h = await openHarness()
+  // As `npm start` runs it: the sink in its own process, the API in this one.
+  const h = await openHarness({ sink: false })
+  const sink = spawnRole(h, 'projections/main.ts')
+  await until(() => sinkReady(h))
   const app = await buildApp({
     platform: h.platform,
     logger: createLogger('warn'),
@@ -118,10 +123,18 @@ export const benchGraphql = async (options: { quick?: boolean } = {}): Promise<R
     })
   } finally {
     await app.close()
+    await killProcess(sink)
     await h.close()
   }
   return rows
 }
+
+const until = async (ready: () => Promise<boolean>) => {
+  for (let i = 0; i < 600 && !(await ready()); i++) await new Promise((r) => setTimeout(r, 50))
+}
+
+/** The sink process holds its lock once it is copying. */
+const sinkReady = (h: Awaited<ReturnType<typeof openHarness>>) => sinkIsActive(h.platform.pool)
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { ensureTestServices } = await import('../../runtime/local-test-services.ts')
