@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Platform } from '../runtime/platform.ts'
+import { ping } from '../projections/db.ts'
 import type { Logger } from '../runtime/logger.ts'
 import { deriveJwtKey } from './auth/access-tokens.ts'
 import { ensureFirstAdmin, type FirstAdmin } from './auth/bootstrap.ts'
@@ -42,7 +43,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   registerSecurity(app, GRAPHQL_PATH)
   registerHealth(app, [
     { name: 'nats', check: async () => void (await deps.platform.nc.rtt()) },
-    { name: 'postgres', check: async () => void (await deps.platform.pool.query('SELECT 1')) },
+    { name: 'postgres', check: () => ping(deps.platform.pool) },
     { name: 'sink', check: deps.sinkAlive }
   ])
 

@@ -29,3 +29,14 @@ export const inTransaction = async <A>(client: pg.ClientBase, work: () => Promis
     throw error
   }
 }
+
+/** Readiness: the database answers a trivial query. */
+export const ping = async (db: Pick<pg.Pool, 'query'>): Promise<void> => {
+  await db.query('SELECT 1')
+}
+
+/** Session-level advisory lock: held until released or the connection ends (one active instance of a role). */
+export const tryAdvisoryLock = async (client: pg.ClientBase, lockId: number): Promise<boolean> => {
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockId])
+  return rows[0]?.locked === true
+}

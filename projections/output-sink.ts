@@ -1,5 +1,5 @@
 import { followOutput, type BusNames, type NatsConnection, type OutputChunkMessage } from '../bus/index.ts'
-import { connectClient, inTransaction, type Client } from './db.ts'
+import { connectClient, tryAdvisoryLock, inTransaction, type Client } from './db.ts'
 import { OUTPUT_CHECKPOINT, storeOutputChunks } from './output-store.ts'
 import { pause } from './wait.ts'
 
@@ -25,8 +25,7 @@ export const runOutputSink = async (o: OutputSinkOptions): Promise<void> => {
     try {
       client = await connectClient(o.databaseUrl, 'opsconductor-output-sink')
       client.on('error', () => undefined)
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [OUTPUT_LOCK])
-      if (!rows[0]?.locked) {
+      if (!(await tryAdvisoryLock(client, OUTPUT_LOCK))) {
         await client.end().catch(() => undefined)
         await pause(1_000, o.signal)
         continue

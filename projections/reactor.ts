@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domains/shared/index.ts'
-import { connectClient, type Client } from './db.ts'
+import { connectClient, tryAdvisoryLock, type Client } from './db.ts'
 import { COMMITTED_CHANNEL } from './sink.ts'
 import { pause } from './wait.ts'
 
@@ -28,8 +28,7 @@ export const runReactor = async (o: ReactorOptions): Promise<void> => {
     try {
       client = await connectClient(o.databaseUrl, `opsconductor-${o.name}`)
       client.on('error', () => undefined)
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [o.lockId])
-      if (!rows[0]?.locked) {
+      if (!(await tryAdvisoryLock(client, o.lockId))) {
         await client.end().catch(() => undefined)
         await pause(1_000, o.signal)
         continue

@@ -1,7 +1,7 @@
 import type { EventLog, LoggedMessage } from '../bus/index.ts'
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { chainHash, GENESIS_HASH } from './canonical.ts'
-import { connectClient, inTransaction, type Client } from './db.ts'
+import { connectClient, tryAdvisoryLock, inTransaction, type Client } from './db.ts'
 import { MalformedEventMessage, recordedEvents } from './event-store.ts'
 import { pause } from './wait.ts'
 import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
@@ -42,8 +42,7 @@ export const runSink = async (options: SinkOptions): Promise<void> => {
     try {
       client = await connectClient(options.databaseUrl, 'opsconductor-sink')
       client.on('error', () => undefined) // surfaced by the next query instead
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SINK_LOCK])
-      if (!rows[0]?.locked) {
+      if (!(await tryAdvisoryLock(client, SINK_LOCK))) {
         if (!announcedStandby) options.log('sink: another sink is active; waiting as standby')
         announcedStandby = true
         await client.end().catch(() => undefined)

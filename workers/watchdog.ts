@@ -2,7 +2,7 @@ import { Effect } from 'effect'
 import { watchAbandonedWork, workItemExists, workSubject } from '../bus/index.ts'
 import { reportOnExecution } from '../commands/executions.ts'
 import type { CommandContext } from '../commands/handler.ts'
-import { connectClient } from '../projections/db.ts'
+import { connectClient, tryAdvisoryLock } from '../projections/db.ts'
 import { quietInFlightRuns } from '../projections/queries/stalled-runs.ts'
 import { pause } from '../projections/wait.ts'
 import type { Platform } from '../runtime/platform.ts'
@@ -53,7 +53,7 @@ export const runWatchdog = async (o: WatchdogOptions): Promise<void> => {
     while (!o.signal.aborted) {
       const client = await connectClient(o.databaseUrl, 'opsconductor-watchdog').catch(() => null)
       try {
-        const locked = client && (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [WATCHDOG_LOCK])).rows[0]?.locked
+        const locked = client && (await tryAdvisoryLock(client, WATCHDOG_LOCK))
         while (locked && !o.signal.aborted) {
           for (const run of await quietInFlightRuns(client, o.ackWaitMs * 4)) {
             if (await workItemExists(o.platform.nc, names, workSubject(names, run.executionId, run.targetId))) continue
