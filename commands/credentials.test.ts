@@ -87,4 +87,13 @@ describe('Credential secrets', () => {
     )
     expect(again._tag === 'Failure' && again.failure._tag === 'Rejected' && again.failure.rejection.category).toBe('conflict')
   })
+
+  it('refuses a rotation with a bad username before sealing anything', async () => {
+    const created = await run(createCredential({ name: 'rotate-check', kind: 'SSH_PASSWORD', username: 'ops', password: PASSWORD }, context()))
+    const keys = async () => (await h.platform.pool.query('SELECT count(*)::int AS n FROM credential_keys WHERE credential_id = $1', [created.id])).rows[0].n
+    const before = await keys()
+    const refused = await h.platform.commands.runPromise(Effect.result(rotateCredential(created.id, { password: 'another-secret-1', username: 'bad\u0001name' }, context())))
+    expect(refused._tag === 'Failure' && refused.failure._tag === 'Rejected' && refused.failure.rejection.field).toBe('username')
+    expect(await keys()).toBe(before)
+  })
 })

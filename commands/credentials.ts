@@ -1,5 +1,5 @@
 import { Effect } from 'effect'
-import { checkSecretMaterial, credentials, type CredentialKind, type SecretMaterial } from '../domains/credentials/index.ts'
+import { checkSecretMaterial, credentials, type CredentialKind, type SealedSecret, type SecretMaterial } from '../domains/credentials/index.ts'
 import { Rejected } from './errors.ts'
 import { handleCommand, loadState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
@@ -28,6 +28,9 @@ const sealMaterial = (credentialId: string, material: SecretMaterial) =>
     return yield* vault.seal(credentialId, JSON.stringify({ password, privateKey, passphrase }))
   })
 
+// Shape-valid, never opened: lets the decider judge a command before anything is sealed.
+const PLACEHOLDER_SECRET: SealedSecret = { keyId: '00000000-0000-4000-8000-000000000000', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AA==', authTag: 'AAAAAAAAAAAAAAAAAAAAAA==', algorithm: 'aes-256-gcm' }
+
 const refuse = (fault: ReturnType<typeof checkSecretMaterial>) => (fault ? Effect.fail(new Rejected({ rejection: fault })) : Effect.void)
 
 export const createCredential = (input: CreateCredentialInput, context: CommandContext) =>
@@ -41,7 +44,7 @@ export const createCredential = (input: CreateCredentialInput, context: CommandC
       return yield* handleCommand(credentials, { type: 'CreateCredential', credentialId, name, kind, username, secret, at: context.now }, context)
     }
     yield* refuse(checkSecretMaterial(input.kind, input))
-    const placeholder = { keyId: credentialId, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AA==', authTag: 'AAAAAAAAAAAAAAAAAAAAAA==', algorithm: 'aes-256-gcm' as const }
+    const placeholder = { ...PLACEHOLDER_SECRET, keyId: credentialId }
     const probe = credentials.decider.decide(
       { type: 'CreateCredential', credentialId, name: input.name, kind: input.kind, username: input.username, secret: placeholder, at: context.now },
       credentials.decider.initialState
@@ -59,13 +62,17 @@ export const createCredential = (input: CreateCredentialInput, context: CommandC
 export const rotateCredential = (credentialId: string, material: SecretMaterial & { readonly username?: string }, context: CommandContext) =>
   Effect.gen(function* () {
     const current = yield* loadState(credentials, credentialId)
-    if (current.status === 'active') yield* refuse(checkSecretMaterial(current.kind, material))
-    const secret = current.status === 'active' ? yield* sealMaterial(credentialId, material) : undefined
-    return yield* handleCommand(
-      credentials,
-      { type: 'RotateCredential', credentialId, secret: secret!, username: material.username ?? null, at: context.now },
-      context
-    )
+    const rotate = (secret: SealedSecret) =>
+      ({ type: 'RotateCredential', credentialId, secret, username: material.username ?? null, at: context.now }) as const
+    if (current.status === 'active') {
+      yield* refuse(checkSecretMaterial(current.kind, material))
+      // Everything but the secret is checked before sealing: a refused rotation leaves no data key behind.
+      const probe = credentials.decider.decide(rotate({ ...current.secret, keyId: credentialId }), current)
+      if (!probe.ok) return yield* Effect.fail(new Rejected({ rejection: probe.rejection }))
+      return yield* handleCommand(credentials, rotate(yield* sealMaterial(credentialId, material)), context)
+    }
+    // Missing or deleted: the decider gives the precise refusal; nothing gets sealed.
+    return yield* handleCommand(credentials, rotate(current.status === 'deleted' ? current.secret : PLACEHOLDER_SECRET), context)
   })
 
 /** The sink destroys the data key in the same transaction that stores the deletion. */
