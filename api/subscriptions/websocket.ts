@@ -13,7 +13,11 @@ export interface WebSocketDeps {
   readonly yoga: Pick<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>, 'getEnveloped'>
   readonly authenticate: Authenticate
   readonly path?: string
+  /** How often an open connection's token is checked again (expiry, revocation, disabled user). */
+  readonly recheckMs?: number
 }
+
+const RECHECK_MS = 30_000
 
 type Enveloped = ReturnType<WebSocketDeps['yoga']['getEnveloped']>
 interface EnvelopedRoot {
@@ -42,6 +46,19 @@ export const registerWebSocket = (app: FastifyInstance, deps: WebSocketDeps): vo
         if (!principal || !authorization) return false
         ctx.extra.principal = principal
         ctx.extra.authorization = authorization
+        // A socket outlives the token that opened it: check it again now and then, and close
+        // the connection (its subscriptions with it) once it no longer holds.
+        const socket = ctx.extra.socket
+        const recheck = setInterval(() => {
+          void deps
+            .authenticate(authorization)
+            .catch(() => null)
+            .then((still) => {
+              if (!still) socket.close(4403, 'Forbidden: the token expired or was revoked')
+            })
+        }, deps.recheckMs ?? RECHECK_MS)
+        recheck.unref()
+        socket.once('close', () => clearInterval(recheck))
         return true
       },
       onSubscribe: async (ctx, _id, payload) => {
