@@ -1,7 +1,7 @@
 import { Effect } from 'effect'
 import { reportOnExecution } from '../commands/executions.ts'
 import { refreshState } from '../commands/handler.ts'
-import { executions, stepTimeoutFor, targetRunOf, type ExecutionCommand, type RunOutcome } from '../domains/executions/index.ts'
+import { executions, stepTimeoutFor, targetRunOf, type ExecutionCommand, type RunOutcome, type StepOutcome } from '../domains/executions/index.ts'
 import type { WorkItem } from '../bus/index.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { enqueueDispatched, type WorkOrder } from './dispatcher.ts'
@@ -53,8 +53,8 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   const started = await report({ type: 'StartTargetRun', ...base, workerId: deps.workerId, at: at() }, 'start')
   if (started._tag === 'Failure') return 'dropped'
 
-  const finish = async (outcome: RunOutcome, exitCode: number | null, reason: string | null) => {
-    await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason, at: at() }, 'finish')
+  const finish = async (outcome: RunOutcome, exitCode: number | null, reason: string | null, lastStep: StepOutcome | null = null) => {
+    await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason, lastStep, at: at() }, 'finish')
     return 'done' as const
   }
   const connection = await run(connectionFor(deps, order.targetId))
@@ -91,13 +91,15 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
         result = { exitCode: null, signal: null, timedOut: false, cancelled: false, durationMs: 0, outputBytes: 0, error: error instanceof Error ? error.message : 'step failed' }
       }
       await output.flush()
-      await report(
-        { type: 'RecordStepFinished', ...base, stepIndex: index, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputBytes: result.outputBytes, timedOut: result.timedOut, error: result.error, at: at() },
-        `step-${index}-finished`
-      )
-      if (result.cancelled) return await finish('CANCELLED', result.exitCode, 'cancelled')
+      const outcome: StepOutcome = {
+        stepIndex: index, exitCode: result.exitCode, durationMs: Math.round(result.durationMs), outputBytes: result.outputBytes, timedOut: result.timedOut, error: result.error
+      }
+      // A step that ends the run is reported with the finish: one append instead of two.
+      if (result.cancelled) return await finish('CANCELLED', result.exitCode, 'cancelled', outcome)
       const failure = describeFailure(index, result)
-      if (failure) return await finish('FAILED', result.exitCode, failure)
+      if (failure) return await finish('FAILED', result.exitCode, failure, outcome)
+      if (index === steps.length - 1) return await finish('SUCCEEDED', 0, null, outcome)
+      await report({ type: 'RecordStepFinished', ...base, ...outcome, at: at() }, `step-${index}-finished`)
     }
     return await finish('SUCCEEDED', 0, null)
   } finally {

@@ -102,8 +102,23 @@ export interface RecordStepFinished extends AttemptReport {
 }
 export const RUN_OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const
 export type RunOutcome = (typeof RUN_OUTCOMES)[number]
+/** What a worker reports about a step once it ended. */
+export interface StepOutcome {
+  readonly stepIndex: number
+  readonly exitCode: number | null
+  readonly durationMs: number
+  readonly outputBytes: number
+  readonly timedOut: boolean
+  readonly error: string | null
+}
+
 export interface FinishTargetRun extends AttemptReport {
   readonly type: 'FinishTargetRun'
+  /**
+   * The step that ended the run, reported in the same command (one append instead of two on a
+   * busy execution stream): decided exactly as a RecordStepFinished followed by this finish.
+   */
+  readonly lastStep?: StepOutcome | null
   /** CANCELLED: the worker stopped the remote process after a cancel request. */
   readonly outcome: RunOutcome
   readonly exitCode: number | null

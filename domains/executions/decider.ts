@@ -1,5 +1,5 @@
-import { absurd, firstInvalid, reject, type Check, type Decider, type Decision } from '../shared/index.ts'
-import type { ExecutionCommand } from './commands.ts'
+import { absurd, accept, firstInvalid, reject, type Check, type Decider, type Decision } from '../shared/index.ts'
+import type { ExecutionCommand, FinishTargetRun } from './commands.ts'
 import { cancelExecution, failExecution, requestExecution, startHeldExecution } from './control.ts'
 import { executionNotFound, type ExecutionRejection } from './errors.ts'
 import type { ExecutionEvent } from './events.ts'
@@ -36,7 +36,7 @@ export const decide = (command: ExecutionCommand, state: ExecutionState): Execut
     case 'RecordStepFinished':
       return onExecution(command, state, [], (execution) => recordStepFinished(command, execution))
     case 'FinishTargetRun':
-      return onExecution(command, state, [], (execution) => finishTargetRun(command, execution))
+      return command.lastStep ? finishWithLastStep(command, state) : onExecution(command, state, [], (execution) => finishTargetRun(command, execution))
     case 'InterruptTargetRun':
       return onExecution(command, state, [], (execution) => interruptTargetRun(command, execution))
     case 'CancelExecution':
@@ -46,6 +46,19 @@ export const decide = (command: ExecutionCommand, state: ExecutionState): Execut
     default:
       return absurd(command)
   }
+}
+
+/** A finish that carries its last step: the step's decision, then the finish's, on the state in between. */
+const finishWithLastStep = (command: FinishTargetRun, state: ExecutionState): ExecutionDecision => {
+  const { lastStep, ...finish } = command
+  if (!lastStep) return decide(finish, state)
+  // The same report again, after it was applied: the finish alone says so.
+  const repeat = decide(finish, state)
+  if (repeat.ok && repeat.events.length === 0) return repeat
+  const step = decide({ type: 'RecordStepFinished', executionId: command.executionId, targetId: command.targetId, attempt: command.attempt, at: command.at, ...lastStep }, state)
+  if (!step.ok) return step
+  const done = decide(finish, step.events.reduce(evolve, state))
+  return done.ok ? accept(...step.events, ...done.events) : done
 }
 
 export const executionDecider: Decider<ExecutionCommand, ExecutionEvent, ExecutionState, ExecutionRejection> = {
