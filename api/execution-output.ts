@@ -47,6 +47,8 @@ export const registerExecutionOutput = (app: FastifyInstance, deps: { readonly d
       .code(range ? 206 : 200)
       .header('content-type', 'text/plain; charset=utf-8')
       .header('accept-ranges', 'bytes')
+      // The reply is written by hand below, past the hooks that set security headers.
+      .header('x-content-type-options', 'nosniff')
       .header('content-disposition', `attachment; filename="output-${executionId}-${targetId}.log"`)
       .header('content-length', String(Math.max(0, end - start + 1)))
     if (range) reply.header('content-range', `bytes ${start}-${end}/${size}`)

@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream'
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { headers as natsHeaders } from '@nats-io/transport-node'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
@@ -38,7 +38,7 @@ export const publishOutput = async (nc: NatsConnection, names: BusNames, c: Outp
   return ack.seq
 }
 
-const parseSubject = (names: BusNames, subject: string) => {
+const parseSubject = (subject: string) => {
   const [, , executionId, targetId] = subject.split('.')
   return { executionId: executionId ?? '', targetId: targetId ?? '' }
 }
@@ -66,7 +66,7 @@ export async function* followOutput(
     for await (const m of messages) {
       const h = m.headers
       yield {
-        ...parseSubject(names, m.subject),
+        ...parseSubject(m.subject),
         attempt: Number(h?.get(HEADER.attempt) ?? 1),
         seq: Number(h?.get(HEADER.seq) ?? 0),
         stream: h?.get(HEADER.stream) === 'stderr' ? 'stderr' : 'stdout',
@@ -83,7 +83,6 @@ export async function* followOutput(
 
 /** The last sequence in the logs stream: everything published so far is at or below it. */
 export const outputLastPosition = async (nc: NatsConnection, names: BusNames): Promise<number> => {
-  const { jetstreamManager } = await import('@nats-io/jetstream')
   const info = await (await jetstreamManager(nc)).streams.info(names.logsStream)
   return info.state.last_seq
 }

@@ -1,4 +1,4 @@
-import type { EventLog, LoggedMessage } from '../bus/index.ts'
+import type { EventLog } from '../bus/index.ts'
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { chainHash, GENESIS_HASH } from './canonical.ts'
 import { connectClient, tryAdvisoryLock, inTransaction, type Client } from './db.ts'

@@ -30,7 +30,7 @@ export const workerContext = (deps: WorkerDeps, commandId: string): CommandConte
 })
 
 /** Where and as whom a target run connects, from the target and credential aggregates. */
-export const connectionFor = (deps: WorkerDeps, targetId: string) =>
+export const connectionFor = (targetId: string) =>
   Effect.gen(function* () {
     const target: TargetState = yield* loadState(targets, targetId, true)
     if (target.status !== 'active') return { ok: false, reason: `target ${targetId} was removed` } as const

@@ -57,7 +57,7 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
     await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason, lastStep, at: at() }, 'finish')
     return 'done' as const
   }
-  const connection = await run(connectionFor(deps, order.targetId))
+  const connection = await run(connectionFor(order.targetId))
   if (connection._tag === 'Failure') return finish('FAILED', null, 'could not read the target or its credential')
   if (!connection.success.ok) return finish('FAILED', null, connection.success.reason)
   const parameters = await run(openParameters(state.request.parameters))

@@ -3,7 +3,7 @@ import { connectSsh, type SshConnectOptions } from './ssh-connect.ts'
 import { remotePlan } from './ssh-commands.ts'
 import { DEFAULT_POOL_LIMITS, SshPool, type Lease, type PoolLimits } from './ssh-pool.ts'
 import { exec, runOnChannel } from './ssh-step.ts'
-import type { ExecutionTarget, Executor, OpenOptions, StepIo, StepResult, StepSpec, TargetSecret, TargetSession } from './types.ts'
+import type { ExecutionTarget, Executor, StepIo, StepResult, StepSpec, TargetSecret, TargetSession } from './types.ts'
 
 export interface SshExecutorOptions {
   readonly pool: PoolLimits
