@@ -48,6 +48,7 @@ export class EventLog {
   ): Promise<AppendResult> {
     const h = natsHeaders()
     for (const [k, v] of Object.entries(options.headers)) h.set(k, v)
+    await this.nextFlush()
     try {
       const ack = await this.js.publish(subject, body, {
         msgID: options.msgId,
@@ -62,6 +63,25 @@ export class EventLog {
       }
       throw error
     }
+  }
+
+  private flushWaiters: Array<() => void> = []
+
+  /**
+   * Appends issued during one event-loop turn go out in one socket write: the client flushes
+   * whatever is buffered at the end of the microtask queue, so releasing them together lets them
+   * share it. Each write costs tens of microseconds here; this turns dozens into one under load.
+   */
+  private nextFlush(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.flushWaiters.push(resolve) === 1) {
+        setImmediate(() => {
+          const waiters = this.flushWaiters
+          this.flushWaiters = []
+          for (const w of waiters) w()
+        })
+      }
+    })
   }
 
   /** Messages on one subject after `afterSeq`, in order: the part of a stream not yet in PostgreSQL. */

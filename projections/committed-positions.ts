@@ -1,5 +1,5 @@
 import { connectClient, type Client } from './db.ts'
-import { COMMITTED_CHANNEL, SINK_CHECKPOINT } from './sink.ts'
+import { COMMITTED_CHANNEL, SINK_CHECKPOINT, parseCommittedNotice } from './sink.ts'
 
 /**
  * Follows how far the sink has committed (LISTEN on the channel the sink notifies in its batch
@@ -22,7 +22,7 @@ export class CommittedPositions {
     const client = await connectClient(this.databaseUrl, 'opsconductor-committed')
     this.client = client
     client.on('notification', (n) => {
-      if (n.channel === COMMITTED_CHANNEL) this.advance(Number(n.payload))
+      if (n.channel === COMMITTED_CHANNEL) this.advance(parseCommittedNotice(n.payload).position)
     })
     client.on('error', (error) => {
       if (this.closed) return

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { connectClient, tryAdvisoryLock, type Client } from './db.ts'
-import { COMMITTED_CHANNEL } from './sink.ts'
+import { COMMITTED_CHANNEL, parseCommittedNotice } from './sink.ts'
 import { pause } from './wait.ts'
 
 export interface ReactorOptions {
@@ -19,8 +19,9 @@ export interface ReactorOptions {
 
 /**
  * Runs a reactor: reads committed events of the given types after its checkpoint, hands them
- * over, then advances the checkpoint — at-least-once, in order. Wakes on the sink's NOTIFY, and
- * polls once a second in case a notification was missed.
+ * over, then advances the checkpoint — at-least-once, in order. Wakes on the sink's NOTIFY when
+ * the batch held one of its types (others cost no query), and polls once a second in case a
+ * notification was missed.
  */
 export const runReactor = async (o: ReactorOptions): Promise<void> => {
   while (!o.signal.aborted) {
@@ -46,11 +47,19 @@ export const runReactor = async (o: ReactorOptions): Promise<void> => {
 
 const react = async (client: Client, o: ReactorOptions) => {
   let wake: (() => void) | undefined
-  client.on('notification', () => wake?.())
+  // Set by a relevant notification that arrives while a query is running, so it is not lost.
+  let pending = false
+  client.on('notification', (n) => {
+    const { types } = parseCommittedNotice(n.payload)
+    if (types !== null && !o.types.some((t) => types.has(t))) return
+    pending = true
+    wake?.()
+  })
   await client.query(`LISTEN ${COMMITTED_CHANNEL}`)
   const { rows } = await client.query<{ position: number }>('SELECT position FROM checkpoints WHERE name = $1', [o.name])
   let position = rows[0]?.position ?? 0
   while (!o.signal.aborted) {
+    pending = false
     const found = await client.query<{ position: number; idx: number; id: string; stream: string; type: string; data: unknown; meta: RecordedEvent['meta'] }>(
       // Paged by whole positions, so the events of one message are never split across pages.
       `WITH page AS (
@@ -74,7 +83,7 @@ const react = async (client: Client, o: ReactorOptions) => {
       )
       continue
     }
-    await pause(1_000, o.signal, (resume) => (wake = resume))
+    if (!pending) await pause(1_000, o.signal, (resume) => (wake = resume))
     wake = undefined
   }
 }

@@ -1,6 +1,6 @@
 import { absurd } from '../../domains/shared/index.ts'
 import type { CredentialEvent } from '../../domains/credentials/index.ts'
-import type { DocumentProjection, Queryable } from '../projection.ts'
+import { textLiteral, type DocumentProjection } from '../projection.ts'
 import type { RecordedEvent } from '../../domains/shared/index.ts'
 
 export interface CredentialRow extends Record<string, unknown> {
@@ -48,11 +48,11 @@ export const credentialsProjection: DocumentProjection<CredentialRow> = {
  * Crypto-shredding, inline with the sink: once a rotation or deletion is committed, the data
  * key that could open the superseded secret is destroyed in the same transaction.
  */
-export const shredCredentialKeys = async (db: Queryable, events: ReadonlyArray<RecordedEvent>): Promise<void> => {
+export const shredCredentialKeys = (events: ReadonlyArray<RecordedEvent>): string[] => {
   const doomed: string[] = []
   for (const e of events) {
     if (e.type === 'CredentialRotated') doomed.push((e.data as { previousKeyId: string }).previousKeyId)
     if (e.type === 'CredentialDeleted') doomed.push((e.data as { keyId: string }).keyId)
   }
-  if (doomed.length > 0) await db.query('DELETE FROM credential_keys WHERE key_id = ANY($1::uuid[])', [doomed])
+  return doomed.length === 0 ? [] : [`DELETE FROM credential_keys WHERE key_id = ANY(ARRAY[${doomed.map(textLiteral).join(',')}]::uuid[])`]
 }

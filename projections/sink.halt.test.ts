@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { targets } from '../domains/targets/index.ts'
+import { inlineProjections, sinkSideEffects } from './all.ts'
+import { runSink, SinkHalted } from './sink.ts'
+import { openHarness, type Harness } from '../test/harness.ts'
+
+const register = (name: string) => ({
+  type: 'RegisterTarget' as const,
+  targetId: crypto.randomUUID(),
+  name,
+  address: '10.0.0.1',
+  connection: 'SSH' as const,
+  tags: [],
+  at: new Date().toISOString()
+})
+
+/** Runs a sink until it stops by itself (it only does so when it halts) or `ms` pass. */
+const sinkOutcome = async (h: Harness, ms: number): Promise<unknown> => {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), ms)
+  try {
+    await runSink({ databaseUrl: h.databaseUrl, eventLog: h.platform.eventLog, projections: inlineProjections, sideEffects: sinkSideEffects, log: () => undefined, signal: controller.signal })
+    return 'kept running'
+  } catch (error) {
+    return error
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+let h: Harness
+beforeAll(async () => {
+  h = await openHarness({ sink: false })
+})
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('Sink against a store that disagrees with the bus', () => {
+  it('halts loudly, writes nothing, when a stored position holds another message', async () => {
+    const first = await h.run(h.platform, targets, register('halt-a'), { awaitCommittedMs: 0 })
+    const second = await h.run(h.platform, targets, register('halt-b'), { awaitCommittedMs: 0 })
+    if (first._tag !== 'Success' || second._tag !== 'Success') throw new Error('commands failed')
+    // Let a sink store both, then pretend the log was rewritten under the stored copy.
+    await sinkUntilStored(h, second.success.position)
+    await h.platform.pool.query("UPDATE events SET message_id = 'someone-else' WHERE position = $1", [second.success.position])
+    await h.platform.pool.query("UPDATE checkpoints SET position = $1 WHERE name = 'sink'", [first.success.position])
+    const before = await h.platform.pool.query('SELECT count(*)::int AS n FROM targets')
+
+    const outcome = await sinkOutcome(h, 10_000)
+    expect(outcome).toBeInstanceOf(SinkHalted)
+    expect((outcome as Error).message).toContain(`position ${second.success.position} already holds message someone-else`)
+    const after = await h.platform.pool.query('SELECT count(*)::int AS n FROM targets')
+    expect(after.rows[0].n).toBe(before.rows[0].n)
+    const { rows } = await h.platform.pool.query("SELECT position FROM checkpoints WHERE name = 'sink'")
+    expect(rows[0].position).toBe(first.success.position)
+  })
+
+  it('halts when the events are stored but the checkpoint is behind them', async () => {
+    await h.platform.pool.query("UPDATE events SET message_id = $1 WHERE message_id = 'someone-else'", [await messageIdOnBus(h)])
+    const outcome = await sinkOutcome(h, 10_000)
+    expect(outcome).toBeInstanceOf(SinkHalted)
+    expect((outcome as Error).message).toMatch(/already stored although the checkpoint is behind them/)
+  })
+})
+
+const sinkUntilStored = async (h: Harness, position: number) => {
+  const controller = new AbortController()
+  const running = runSink({ databaseUrl: h.databaseUrl, eventLog: h.platform.eventLog, projections: inlineProjections, sideEffects: sinkSideEffects, log: () => undefined, signal: controller.signal })
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const { rows } = await h.platform.pool.query("SELECT position FROM checkpoints WHERE name = 'sink'")
+    if ((rows[0]?.position ?? 0) >= position) break
+    if (Date.now() > deadline) throw new Error('sink did not store the events')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  controller.abort()
+  await running
+}
+
+/** The real message id of the newest message on the bus (what the rewritten row should have held). */
+const messageIdOnBus = async (h: Harness): Promise<string> => {
+  const { rows } = await h.platform.pool.query("SELECT stream FROM events WHERE message_id = 'someone-else'")
+  const [kind, ...id] = (rows[0].stream as string).split('-')
+  const last = await h.platform.eventLog.lastOnSubject(h.platform.eventLog.names.eventSubject(kind!, id.join('-')))
+  return last!.msgId
+}
