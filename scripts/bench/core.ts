@@ -10,12 +10,35 @@ import { insertSyntheticTargetEvents } from '../../projections/synthetic-events.
 import { context, openHarness } from '../../test/harness.ts'
 import { freshDatabase } from '../../test/support.ts'
 import { spawnRole } from '../../test/processes.ts'
+import os from 'node:os'
 import { round, runPool } from './stats.ts'
+import { describeSplit, startCpuAccount, totalMicros, type Part } from './cpu.ts'
 import type { Row } from './types.ts'
 
 const register = (): TargetCommand => {
   const targetId = crypto.randomUUID()
   return { type: 'RegisterTarget', targetId, name: `b-${targetId.slice(0, 13)}`, address: '10.0.0.1', connection: 'SSH', tags: ['bench'], at: new Date().toISOString() }
+}
+
+const PARTS: ReadonlyArray<Part> = ['command process', 'sink process', 'PostgreSQL', 'NATS']
+
+/**
+ * Where a command's CPU goes, beside what a bare publish costs: with every process on the same
+ * cores, cores ÷ (CPU per command) is the most this machine can do, however the work overlaps.
+ */
+const cpuRows = (rows: Row[], split: ReturnType<ReturnType<typeof startCpuAccount>>, commands: number, rawSplit: typeof split, rawMessages: number, raw256: number) => {
+  const cores = os.cpus().length
+  const perCommand = totalMicros(split, commands, PARTS)
+  const perMessage = totalMicros(rawSplit, rawMessages, ['command process', 'NATS'])
+  const withoutHandler = totalMicros(split, commands, ['sink process', 'PostgreSQL', 'NATS'])
+  rows.push(
+    { group: 'cpu budget', name: 'raw JetStream publish: CPU per message (publisher + NATS)', value: round(perMessage), unit: 'µs', note: describeSplit(rawSplit, rawMessages, ['command process', 'NATS']).replace('command process', 'publisher') },
+    { group: 'cpu budget', name: 'RegisterTarget → visible, 64 callers: CPU per command (all processes)', value: round(perCommand), unit: 'µs', anchor: 'raw publish', anchorValue: round(perMessage), ratio: round(perCommand / perMessage, 1), note: describeSplit(split, commands, PARTS) },
+    {
+      group: 'cpu budget', name: `ceiling on ${cores} cores at that CPU per command`, value: round((cores * 1e6) / perCommand), unit: 'commands/s', anchor: '0.60 of raw 256 in flight', anchorValue: round(0.6 * raw256), ratio: round((cores * 1e6) / perCommand / (0.6 * raw256), 2),
+      note: `even with a command process that cost nothing: ${round((cores * 1e6) / withoutHandler).toLocaleString('en')}/s (sink + PostgreSQL + NATS alone)`
+    }
+  )
 }
 
 /** (a) the physical limit, (b) handler throughput to visible-in-projection, (c) read-your-write latency, (d) rebuild rate. */
@@ -28,7 +51,10 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
   try {
     const probe = `${h.namespace.toUpperCase()}_PROBE`
     const seq = await measurePublishRate(h.platform.nc, { stream: probe, messages: Math.round(5_000 * scale), inFlight: 1, withMsgId: false })
-    const raw256 = await measurePublishRate(h.platform.nc, { stream: probe, messages: Math.round(40_000 * scale), inFlight: 256, withMsgId: true })
+    const rawMessages = Math.round(40_000 * scale)
+    const rawCpu = startCpuAccount(sink.pid)
+    const raw256 = await measurePublishRate(h.platform.nc, { stream: probe, messages: rawMessages, inFlight: 256, withMsgId: true })
+    const rawSplit = rawCpu()
     rows.push({ group: 'physical limit', name: 'JetStream publish+ack 1 KiB, sequential', value: round(seq), unit: 'msg/s' })
     rows.push({ group: 'physical limit', name: 'JetStream publish+ack 1 KiB, 256 in flight, with msgID', value: round(raw256), unit: 'msg/s' })
 
@@ -43,7 +69,9 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
     }
     for (const [callers, total] of [[1, 1_000], [64, 20_000]] as const) {
       await runPool(200, callers, command(2_000)) // warm-up
+      const cpu = startCpuAccount(sink.pid)
       const r = await runPool(Math.round(total * scale), callers, command(2_000))
+      if (callers === 64) cpuRows(rows, cpu(), Math.round(total * scale), rawSplit, rawMessages, raw256)
       rows.push({
         group: 'command path', name: `RegisterTarget → visible in projection, ${callers} caller${callers > 1 ? 's' : ''}`, value: round(r.rate), unit: 'commands/s',
         anchor: 'JetStream 256 in flight', anchorValue: round(raw256), ratio: round(r.rate / raw256, 2), goal: callers === 64 ? '≥ 0.60 of raw, ≥ peer' : undefined
