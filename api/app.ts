@@ -6,7 +6,8 @@ import { deriveJwtKey } from './auth/access-tokens.ts'
 import { ensureFirstAdmin, type FirstAdmin } from './auth/bootstrap.ts'
 import { authService } from './auth/service.ts'
 import { buildSchema } from './graphql/schema.ts'
-import { createGraphQL, GRAPHQL_PATH, MAX_BODY_BYTES } from './graphql/yoga.ts'
+import { contextFor, createGraphQL, GRAPHQL_PATH, MAX_BODY_BYTES } from './graphql/yoga.ts'
+import { directGraphQL } from './graphql/direct.ts'
 import { registerHealth } from './health.ts'
 import { registerAuditExport } from './audit-export.ts'
 import { registerExecutionOutput } from './execution-output.ts'
@@ -50,11 +51,14 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   const auth = authService(deps.platform, deriveJwtKey(deps.platform.settings.masterKey, deps.jwtSecret), (m) => deps.logger.warn(m))
   app.addHook('onClose', async () => auth.close())
   await auth.ready
-  const yoga = createGraphQL({ schema: buildSchema(), platform: deps.platform, auth, logger: deps.logger })
+  const schema = buildSchema()
+  const yoga = createGraphQL({ schema, platform: deps.platform, auth, logger: deps.logger })
+  const direct = directGraphQL({ schema, logger: deps.logger, context: (server) => contextFor(deps.platform, auth, server) })
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST'],
     handler: async (req, reply) => {
+      if (await direct(req, reply)) return reply
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply })
       response.headers.forEach((value, key) => void reply.header(key, value))
       reply.status(response.status)

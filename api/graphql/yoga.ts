@@ -49,6 +49,10 @@ export const contextFor = async (platform: Platform, auth: AuthService, { req, r
   }
 }
 
+/** What an unexpected error leaves behind: its message in the log, never in the answer. */
+export const logUnexpected = (logger: Logger, error: unknown): void =>
+  logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected GraphQL error')
+
 export const createGraphQL = (deps: { schema: GraphQLSchema; platform: Platform; auth: AuthService; logger: Logger }): YogaServerInstance<ServerContext, ApiContext> =>
   createYoga<ServerContext, ApiContext>({
     schema: deps.schema,
@@ -67,7 +71,7 @@ export const createGraphQL = (deps: { schema: GraphQLSchema; platform: Platform;
       debug: (...args: unknown[]) => void (deps.logger.isLevelEnabled('debug') && deps.logger.debug({ yoga: args.map(String) })),
       info: (...args: unknown[]) => void (deps.logger.isLevelEnabled('info') && deps.logger.info({ yoga: args.map(String) })),
       warn: (...args: unknown[]) => deps.logger.warn({ yoga: args.map(String) }),
-      error: (...args: unknown[]) => deps.logger.error({ err: args[0] instanceof Error ? args[0].message : String(args[0]) }, 'unexpected GraphQL error')
+      error: (...args: unknown[]) => logUnexpected(deps.logger, args[0])
     },
     plugins: [useQueryLimits(), useInputErrors(), useWarnings()],
     context: (initial) => contextFor(deps.platform, deps.auth, initial)

@@ -98,7 +98,7 @@ export const queryLimitsRule = (context: ValidationContext): ASTVisitor => ({
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type'])
 const introspects = new WeakMap<DocumentNode, boolean>()
 
-const usesIntrospection = (document: DocumentNode): boolean => {
+export const usesIntrospection = (document: DocumentNode): boolean => {
   let found = introspects.get(document)
   if (found === undefined) {
     let seen = false
