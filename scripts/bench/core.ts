@@ -52,7 +52,7 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
     const probe = `${h.namespace.toUpperCase()}_PROBE`
     const seq = await measurePublishRate(h.platform.nc, { stream: probe, messages: Math.round(5_000 * scale), inFlight: 1, withMsgId: false })
     const rawMessages = Math.round(40_000 * scale)
-    const rawCpu = startCpuAccount(sink.pid)
+    const rawCpu = startCpuAccount({ sinkPid: sink.pid })
     const raw256 = await measurePublishRate(h.platform.nc, { stream: probe, messages: rawMessages, inFlight: 256, withMsgId: true })
     const rawSplit = rawCpu()
     rows.push({ group: 'physical limit', name: 'JetStream publish+ack 1 KiB, sequential', value: round(seq), unit: 'msg/s' })
@@ -69,7 +69,7 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
     }
     for (const [callers, total] of [[1, 1_000], [64, 20_000]] as const) {
       await runPool(200, callers, command(2_000)) // warm-up
-      const cpu = startCpuAccount(sink.pid)
+      const cpu = startCpuAccount({ sinkPid: sink.pid })
       const r = await runPool(Math.round(total * scale), callers, command(2_000))
       if (callers === 64) cpuRows(rows, cpu(), Math.round(total * scale), rawSplit, rawMessages, raw256)
       rows.push({

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 
-export type Part = 'command process' | 'sink process' | 'PostgreSQL' | 'NATS' | 'other'
+export type Part = 'command process' | 'sink process' | 'PostgreSQL' | 'NATS' | 'API process' | 'HTTP clients' | 'other'
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux
 
@@ -32,8 +32,31 @@ const readAll = (): ProcessTime[] => {
   return found
 }
 
-const partOf = (p: ProcessTime, ownPid: number, sinkPid: number | undefined): Part =>
-  p.pid === ownPid ? 'command process' : p.pid === sinkPid ? 'sink process' : p.name === 'postgres' ? 'PostgreSQL' : p.name === 'nats-server' ? 'NATS' : 'other'
+export interface Roles {
+  /** What this process is in the phase; 'command process' unless said otherwise. */
+  readonly self?: Part
+  readonly sinkPid?: number
+  /** This process's children that end during the phase are load generators (HTTP clients). */
+  readonly childrenAreClients?: boolean
+}
+
+/** CPU ticks of this process's children that have ended (cutime + cstime). */
+const endedChildrenTicks = (): number => {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[13]) + Number(fields[14])
+}
+
+const partOf = (p: ProcessTime, roles: Roles): Part =>
+  p.pid === process.pid
+    ? (roles.self ?? 'command process')
+    : p.pid === roles.sinkPid
+      ? 'sink process'
+      : p.name === 'postgres'
+        ? 'PostgreSQL'
+        : p.name === 'nats-server'
+          ? 'NATS'
+          : 'other'
 
 export interface CpuSplit {
   /** CPU seconds per part over the phase. */
@@ -42,16 +65,18 @@ export interface CpuSplit {
 }
 
 /** Starts counting; the returned function stops and answers the CPU seconds each part used. */
-export const startCpuAccount = (sinkPid?: number): (() => CpuSplit) => {
+export const startCpuAccount = (roles: Roles = {}): (() => CpuSplit) => {
   const before = new Map(readAll().map((p) => [p.pid, p.ticks]))
   const started = performance.now()
+  const childrenBefore = endedChildrenTicks()
   return () => {
-    const seconds: Record<Part, number> = { 'command process': 0, 'sink process': 0, PostgreSQL: 0, NATS: 0, other: 0 }
+    const seconds: Record<Part, number> = { 'command process': 0, 'sink process': 0, PostgreSQL: 0, NATS: 0, 'API process': 0, 'HTTP clients': 0, other: 0 }
     for (const p of readAll()) {
       // Processes started during the phase (PostgreSQL backends) count from zero.
       const used = (p.ticks - (before.get(p.pid) ?? 0)) / TICKS_PER_SECOND
-      if (used > 0) seconds[partOf(p, process.pid, sinkPid)] += used
+      if (used > 0) seconds[partOf(p, roles)] += used
     }
+    if (roles.childrenAreClients) seconds['HTTP clients'] += (endedChildrenTicks() - childrenBefore) / TICKS_PER_SECOND
     return { seconds, wallSeconds: (performance.now() - started) / 1000 }
   }
 }

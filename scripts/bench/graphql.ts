@@ -9,6 +9,7 @@
  * Standalone: `npx tsx scripts/bench/graphql.ts [--quick]`.
  */
 import { execFile } from 'node:child_process'
+import os from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { Effect } from 'effect'
 import { buildApp } from '../../api/app.ts'
@@ -20,6 +21,7 @@ import { sinkIsActive } from '../../projections/sink.ts'
 import { round, runPool } from './stats.ts'
 import { CLIENTS, FILTERS, httpClient, QUERY, QUERY_CLIENTS, targetInput } from './graphql-client.ts'
 import type { LoadPlan } from './graphql-load.ts'
+import { describeSplit, startCpuAccount, totalMicros, type Part } from './cpu.ts'
 import type { Row } from './types.ts'
 
 export const benchGraphql = async (options: { quick?: boolean } = {}): Promise<Row[]> => {
@@ -45,7 +47,15 @@ export const benchGraphql = async (options: { quick?: boolean } = {}): Promise<R
     // Enough for the JIT and the pools to settle: the first thousand requests run several times slower.
     const warmUp = Math.round(total / 5)
     await load({ base, token, clients: CLIENTS, total: warmUp, work: { kind: 'register', offset: 0 } })
+    const cpu = startCpuAccount({ self: 'API process', sinkPid: sink.pid, childrenAreClients: true })
     const mutations = await load({ base, token, clients: CLIENTS, total: total - warmUp, work: { kind: 'register', offset: warmUp } })
+    const split = cpu()
+    const parts: Part[] = ['API process', 'sink process', 'PostgreSQL', 'NATS']
+    const perMutation = totalMicros(split, total - warmUp, parts)
+    rows.push({
+      group: 'cpu budget', name: `registerTarget over HTTP: CPU per mutation (server side, all processes)`, value: round(perMutation), unit: 'µs',
+      note: `${describeSplit(split, total - warmUp, parts)}; the HTTP clients' own process: ${round((split.seconds['HTTP clients'] / (total - warmUp)) * 1e6)} µs; ceiling on ${os.cpus().length} cores with the clients elsewhere: ${round((os.cpus().length * 1e6) / perMutation).toLocaleString('en')}/s`
+    })
     rows.push({ group: 'graphql api', name: `registerTarget latency, ${CLIENTS} clients`, value: round(mutations.p99, 1), unit: 'ms p99', note: `p50 ${round(mutations.p50, 1)} ms`, goal: 'p99 < 50 ms' })
 
     // Queries, one filter at a time: first pages and second pages (keyset cursors) alternate.
