@@ -26,7 +26,8 @@ const ask = async (accept: string, token: string | null, query: string, variable
 
 describe('GraphQL direct path', () => {
   // Requests that change nothing (reads and refusals), so each can be asked twice.
-  const cases: ReadonlyArray<readonly [string, () => string | null, string, Record<string, unknown>?]> = [
+  type Case = [name: string, token: () => string | null, query: string, variables?: Record<string, unknown>]
+  const cases: Case[] = [
     ['a query', () => api.adminToken, '{ me { id username role } }'],
     ['a field refused to an anonymous caller', () => null, '{ me { id } }'],
     ['a mutation refused to a viewer', () => viewer, 'mutation { registerTarget(name: "x", address: "10.0.0.1", connection: LOCAL) { id } }'],
@@ -37,7 +38,7 @@ describe('GraphQL direct path', () => {
     ['a named operation among several', () => api.adminToken, 'query A { me { id } } query B { me { username } }']
   ]
 
-  it.each(cases)('answers %s exactly as the full Yoga pipeline does', async (_, token, query, variables) => {
+  it.each(cases)('answers %s exactly as the full Yoga pipeline does', async (...[, token, query, variables]: Case) => {
     const direct = await ask(DIRECT, token(), query, variables)
     const yoga = await ask(THROUGH_YOGA, token(), query, variables)
     expect(direct).toEqual(yoga)

@@ -47,6 +47,8 @@ export const textLiteral = (text: string): string =>
 
 /** What one projection needs from the database before it can evolve its rows: one SELECT. */
 export interface ProjectionRead {
+  /** The table the batch changes (its read model's version moves with it). */
+  readonly table: string
   readonly sql: string | null
   /** Given that SELECT's rows (or none), the statements that write the batch. */
   readonly writes: (rows: ReadonlyArray<Row>) => string[]
@@ -68,6 +70,7 @@ export const planProjection = <R extends Row>(projection: DocumentProjection<R>,
   const k = quote(projection.key)
   const toRead = [...firstType].filter(([, type]) => !projection.createdBy?.has(type)).map(([key]) => key)
   return {
+    table: projection.table,
     sql: toRead.length === 0 ? null : `SELECT * FROM ${t} WHERE ${k} = ANY(ARRAY[${toRead.map(textLiteral).join(',')}]::${projection.keyType}[])`,
     writes: (rows) => {
       const current = new Map<string, R | null>(rows.map((r) => [String(r[projection.key]), r as R]))

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../domains/shared/index.ts'
 import { inTransaction, type Pool, type PoolClient } from './db.ts'
 import { readRange } from './event-store.ts'
 import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
-import { SINK_CHECKPOINT } from './sink.ts'
+import { readModelVersionName, SINK_CHECKPOINT } from './sink.ts'
 
 export interface RebuildReport {
   readonly events: number
@@ -87,6 +87,12 @@ export const rebuildProjections = async (
           // Index names are free again: give the new ones the names the migrations chose.
           await client.query(`ALTER INDEX ${q(`${p.table}__rebuild_pkey`)} RENAME TO ${q(`${p.table}_pkey`)}`)
           for (const index of secondary.get(p.table) ?? []) await client.query(`ALTER INDEX ${q(`${index.name}__rebuild`)} RENAME TO ${q(index.name)}`)
+          // New rows under the same name: whatever readers derived from the old table is stale.
+          await client.query(
+            `INSERT INTO checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (name) DO UPDATE SET updated_at = now()`,
+            [readModelVersionName(p.table), upTo]
+          )
         }
       } else {
         for (const p of projections) await client.query(`DROP TABLE ${q(fresh(p.table))}`)

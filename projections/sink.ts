@@ -135,6 +135,7 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, op
        FROM jsonb_to_recordset(${jsonLiteral(eventRows(events, hashes, msgIds))}) AS x(position bigint, idx smallint, id uuid, stream text,
          type text, data jsonb, meta jsonb, message_id text, actor_id text, occurred_at timestamptz, hash text)`,
       ...plans.flatMap((p) => p.writes(rowsOf.get(p) ?? [])),
+      ...readModelVersions(plans.map((p) => p.table), last),
       ...(options.sideEffects ?? []).flatMap((effect) => effect(events)),
       `INSERT INTO checkpoints (name, position, last_hash, updated_at) VALUES (${textLiteral(SINK_CHECKPOINT)}, ${last}, decode('${hashes[hashes.length - 1]!.toString('hex')}', 'hex'), now())
        ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, last_hash = EXCLUDED.last_hash, updated_at = now()`,
@@ -149,6 +150,22 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, op
   }
   return events
 }
+
+/** The checkpoint row that versions a read model: it moves whenever the sink changes the table. */
+export const readModelVersionName = (table: string): string => `read-model:${table}`
+
+/**
+ * Each read model the batch changed gets the batch's position as its version, so readers can keep
+ * derived answers (counts) exactly as long as the table is unchanged.
+ */
+const readModelVersions = (tables: ReadonlyArray<string>, position: number): string[] =>
+  tables.length === 0
+    ? []
+    : [
+        `INSERT INTO checkpoints (name, position, updated_at)
+         SELECT 'read-model:' || t, ${position}, now() FROM unnest(ARRAY[${tables.map(textLiteral).join(',')}]::text[]) AS t
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`
+      ]
 
 const eventRows = (events: ReadonlyArray<RecordedEvent>, hashes: ReadonlyArray<Buffer>, msgIds: Map<number, string>) =>
   events.map((e, i) => ({

@@ -1,6 +1,7 @@
 import { absurd } from '../domains/shared/index.ts'
 import { parseTargetFilter, type FilterAst, type TextField } from '../domains/targets/filter/index.ts'
 import type { TargetRow } from './read-models/targets.ts'
+import { readModelVersionName } from './sink.ts'
 
 /** Anything that runs a parameterised query: a pg Pool, a PoolClient or a Client. */
 export interface Queryable {
@@ -131,6 +132,42 @@ const countWhere = async (db: Queryable, { where, params }: CompiledFilter): Pro
   return (rows[0] as { count: number } | undefined)?.count ?? 0
 }
 
+// The targets read model's version (see the sink): equal versions mean an unchanged table.
+const VERSION = `(SELECT position || ':' || extract(epoch FROM updated_at) FROM checkpoints WHERE name = '${readModelVersionName('targets')}')`
+const COUNTS_KEPT = 500
+
+/**
+ * Counting thousands of matches costs PostgreSQL milliseconds, far more than the page itself, and
+ * every page of a listing asks again. Counts are kept per filter with the version of the targets
+ * table they were counted at — read in the same statement, so the same snapshot — and served only
+ * while a fresh read of the version still equals it: exact, never stale, per process.
+ */
+class TargetCounts {
+  private readonly counts = new Map<string, { readonly version: string | null; readonly count: number }>()
+
+  async count(db: Queryable, filter: CompiledFilter): Promise<number> {
+    const key = `${filter.where}\u0000${JSON.stringify(filter.params)}`
+    const kept = this.counts.get(key)
+    if (kept) {
+      const { rows } = await db.query(`SELECT ${VERSION} AS version`)
+      if ((rows[0] as { version: string | null }).version === kept.version) return kept.count
+    }
+    const { rows } = await db.query(`SELECT count(*)::int AS count, ${VERSION} AS version FROM targets WHERE ${filter.where}`, filter.params)
+    const counted = rows[0] as { count: number; version: string | null }
+    this.counts.delete(key)
+    if (this.counts.size >= COUNTS_KEPT) this.counts.delete(this.counts.keys().next().value as string)
+    this.counts.set(key, counted)
+    return counted.count
+  }
+}
+
+const countsByDb = new WeakMap<Queryable, TargetCounts>()
+const countsOf = (db: Queryable): TargetCounts => {
+  let counts = countsByDb.get(db)
+  if (!counts) countsByDb.set(db, (counts = new TargetCounts()))
+  return counts
+}
+
 /** Number of targets the filter selects; throws TargetFilterError for a malformed filter. */
 export const countTargets = (db: Queryable, filter?: string | null): Promise<number> =>
   countWhere(db, compileTargetFilter(parseOrThrow(filter)))
@@ -159,7 +196,7 @@ export const queryTargets = async (db: Queryable, query: TargetQuery): Promise<T
       `SELECT ${COLUMNS}, lower(name) AS sort_name FROM targets WHERE (${where})${keyset} ORDER BY lower(name), id LIMIT $${pageParams.length}`,
       pageParams
     ),
-    countWhere(db, compiled)
+    countsOf(db).count(db, compiled)
   ])
   const found = page.rows as Array<TargetRow & { sort_name: string }>
   const rows = found.slice(0, first).map(({ sort_name: _, ...row }) => row)

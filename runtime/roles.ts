@@ -4,6 +4,7 @@ import { registerUi } from '../api/static-ui.ts'
 import { committedPublisher } from '../bus/index.ts'
 import { inlineProjections, sinkSideEffects } from '../projections/all.ts'
 import { runSink, SinkHalted, sinkIsActive } from '../projections/sink.ts'
+import { keepStatisticsFresh } from '../projections/statistics.ts'
 import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
 import type { Platform } from './platform.ts'
@@ -30,11 +31,13 @@ export const startSink = (platform: Platform, databaseUrl: string, logger: Logge
     process.exitCode = 70
     process.kill(process.pid, 'SIGTERM')
   })
+  // The sink is what changes the read models, so it is also what keeps their statistics current.
+  const statistics = keepStatisticsFresh(platform.pool, inlineProjections.map((p) => p.table), controller.signal, (m) => logger.warn(m))
   return {
     name: 'sink',
     stop: async () => {
       controller.abort()
-      await done
+      await Promise.all([done, statistics])
     }
   }
 }

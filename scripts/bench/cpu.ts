@@ -36,15 +36,8 @@ export interface Roles {
   /** What this process is in the phase; 'command process' unless said otherwise. */
   readonly self?: Part
   readonly sinkPid?: number
-  /** This process's children that end during the phase are load generators (HTTP clients). */
-  readonly childrenAreClients?: boolean
-}
-
-/** CPU ticks of this process's children that have ended (cutime + cstime). */
-const endedChildrenTicks = (): number => {
-  const stat = readFileSync('/proc/self/stat', 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[13]) + Number(fields[14])
+  /** A load generator's process (HTTP clients). */
+  readonly clientPid?: number
 }
 
 const partOf = (p: ProcessTime, roles: Roles): Part =>
@@ -52,11 +45,13 @@ const partOf = (p: ProcessTime, roles: Roles): Part =>
     ? (roles.self ?? 'command process')
     : p.pid === roles.sinkPid
       ? 'sink process'
-      : p.name === 'postgres'
-        ? 'PostgreSQL'
-        : p.name === 'nats-server'
-          ? 'NATS'
-          : 'other'
+      : p.pid === roles.clientPid
+        ? 'HTTP clients'
+        : p.name === 'postgres'
+          ? 'PostgreSQL'
+          : p.name === 'nats-server'
+            ? 'NATS'
+            : 'other'
 
 export interface CpuSplit {
   /** CPU seconds per part over the phase. */
@@ -68,7 +63,6 @@ export interface CpuSplit {
 export const startCpuAccount = (roles: Roles = {}): (() => CpuSplit) => {
   const before = new Map(readAll().map((p) => [p.pid, p.ticks]))
   const started = performance.now()
-  const childrenBefore = endedChildrenTicks()
   return () => {
     const seconds: Record<Part, number> = { 'command process': 0, 'sink process': 0, PostgreSQL: 0, NATS: 0, 'API process': 0, 'HTTP clients': 0, other: 0 }
     for (const p of readAll()) {
@@ -76,7 +70,6 @@ export const startCpuAccount = (roles: Roles = {}): (() => CpuSplit) => {
       const used = (p.ticks - (before.get(p.pid) ?? 0)) / TICKS_PER_SECOND
       if (used > 0) seconds[partOf(p, roles)] += used
     }
-    if (roles.childrenAreClients) seconds['HTTP clients'] += (endedChildrenTicks() - childrenBefore) / TICKS_PER_SECOND
     return { seconds, wallSeconds: (performance.now() - started) / 1000 }
   }
 }
