@@ -69,7 +69,13 @@ interface Prepared {
   readonly msgId: string
   readonly events: ReadonlyArray<RecordedEvent>
   readonly hashes: ReadonlyArray<Buffer>
+  /** Size of the bus message: the batch's SQL text grows with it. */
+  readonly bytes: number
 }
+
+// A batch becomes one query text; PostgreSQL refuses texts near 1 GB, and long before that a
+// huge transaction only delays every waiting caller. A single larger message still goes alone.
+const BATCH_MAX_BYTES = 16 * 1024 * 1024
 
 const copyStream = async (client: Client, options: SinkOptions): Promise<void> => {
   const checkpoint = await client.query<{ position: number; last_hash: Buffer | null }>(
@@ -92,12 +98,12 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
       if (m.seq <= position) continue
       const events = recordedEvents(m.seq, m.data)
       const hashes = events.map((e) => (chain = chainHash(chain, e)))
-      await inbox.put({ seq: m.seq, msgId: m.msgId, events, hashes })
+      await inbox.put({ seq: m.seq, msgId: m.msgId, events, hashes, bytes: m.data.length })
     }
   })().then(() => inbox.close(), (e: unknown) => inbox.fail(e))
   try {
     for (;;) {
-      const batch = await inbox.take(batchMax)
+      const batch = await inbox.take(batchMax, BATCH_MAX_BYTES)
       if (batch === null) break
       const events = await commitBatch(client, batch, options)
       options.onCommitted?.(batch[batch.length - 1]!.seq, events)
@@ -237,7 +243,7 @@ export const sinkIsActive = async (db: Queryable): Promise<boolean> => {
 }
 
 /** A bounded hand-over queue between the bus reader and the batch writer. */
-class Inbox<T> {
+class Inbox<T extends { readonly bytes: number }> {
   private items: T[] = []
   private closed = false
   private failure: unknown = undefined
@@ -259,15 +265,20 @@ class Inbox<T> {
     this.failure = error ?? new Error('bus reader stopped')
     this.close()
   }
-  /** Everything waiting (up to `max`), or null once closed and drained. */
-  async take(max: number): Promise<T[] | null> {
+  /** Everything waiting (up to `max` items and about `maxBytes`, at least one), or null once closed and drained. */
+  async take(max: number, maxBytes: number): Promise<T[] | null> {
     while (this.items.length === 0) {
       if (this.failure !== undefined) throw this.failure
       if (this.closed) return null
       await new Promise<void>((r) => (this.wakeTaker = r))
       this.wakeTaker = undefined
     }
-    const batch = this.items.splice(0, max)
+    let count = 0
+    for (let bytes = 0; count < Math.min(max, this.items.length); count++) {
+      bytes += this.items[count]!.bytes
+      if (count > 0 && bytes > maxBytes) break
+    }
+    const batch = this.items.splice(0, count)
     this.wakePutter?.()
     this.wakePutter = undefined
     return batch
