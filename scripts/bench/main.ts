@@ -46,6 +46,8 @@ const main = async () => {
       'Command path: RegisterTarget through the real command handler (load → decide → JetStream publish with msgID and expected subject sequence), then waiting until the sink has committed it to PostgreSQL (events table + inline projection): each call returns only once its change is durable and visible.',
       'The peer does the same with emmett-postgresql: read stream, decide, appendToStream with the expected version and an inline projection in the same transaction.',
       'The command path runs as `npm start` runs it: the sink in its own process; sink, command handler, NATS and PostgreSQL share the same 2 cores.',
+      'CPU budget: the CPU time each process used during the measured phase (utime + stime from /proc), divided by the commands it served. With every process on the same cores, cores ÷ that sum is the most the machine can do however the work overlaps; the row after it shows the ceiling even a free command handler would leave.',
+      'GraphQL: the HTTP clients run in a process of their own, as real clients would; the filter queries run once the sink has brought the planner statistics up to date after the 10,000 registrations (projections/statistics.ts), as it does within seconds in a running system.',
       'Fan-out: every target is an alias of one loopback sshd (each a separate host to every tool), same parallelism (50) for every tool; the sshd handshakes share the 2 cores with everything else, which bounds everyone.'
     )
   } finally {
