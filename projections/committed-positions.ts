@@ -1,6 +1,12 @@
 import { connectClient, type Client } from './db.ts'
 import { COMMITTED_CHANNEL, SINK_CHECKPOINT, parseCommittedNotice } from './sink.ts'
 
+interface Waiter {
+  readonly position: number
+  readonly resolve: (reached: boolean) => void
+  readonly timer: NodeJS.Timeout
+}
+
 /**
  * Follows how far the sink has committed (LISTEN on the channel the sink notifies in its batch
  * transaction, so a notification always means "durable in PostgreSQL"). Lets a command wait,
@@ -8,7 +14,7 @@ import { COMMITTED_CHANNEL, SINK_CHECKPOINT, parseCommittedNotice } from './sink
  */
 export class CommittedPositions {
   private position = 0
-  private waiters: Array<{ position: number; resolve: (reached: boolean) => void }> = []
+  private waiters: Waiter[] = []
   private client: Client | undefined
   private closed = false
 
@@ -47,12 +53,17 @@ export class CommittedPositions {
   async waitFor(position: number, timeoutMs: number): Promise<boolean> {
     if (this.position >= position) return true
     const reached = await new Promise<boolean>((resolve) => {
-      const waiter = { position, resolve }
+      const waiter: Waiter = {
+        position,
+        resolve,
+        // Cleared when the position is reached: thousands of waits a second must not leave
+        // thousands of live timers, each filtering the waiter list when it finally fires.
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter)
+          resolve(false)
+        }, timeoutMs).unref()
+      }
       this.waiters.push(waiter)
-      setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter)
-        resolve(false)
-      }, timeoutMs).unref()
     })
     if (reached) return true
     await this.refresh().catch(() => undefined)
@@ -69,7 +80,13 @@ export class CommittedPositions {
     this.position = position
     if (this.waiters.length === 0) return
     const still: typeof this.waiters = []
-    for (const w of this.waiters) (w.position <= position ? w.resolve(true) : still.push(w))
+    for (const w of this.waiters) {
+      if (w.position > position) still.push(w)
+      else {
+        clearTimeout(w.timer)
+        w.resolve(true)
+      }
+    }
     this.waiters = still
   }
 
