@@ -20,6 +20,15 @@ const register = (name: string, tags: string[]) => run(registerTarget({ name, ad
 const total = async (filter: string) => (await queryTargets(h.platform.pool, { filter, first: 2 })).totalCount
 
 describe('Target counts kept between pages', () => {
+  it('answer a filter that matched nothing without reading, until a matching target arrives', async () => {
+    expect(await queryTargets(h.platform.pool, { filter: 'tag:later', first: 5 })).toEqual({ rows: [], totalCount: 0, hasNextPage: false, endCursor: null })
+    expect(await total('tag:later')).toBe(0)
+    await register('later-a', ['later'])
+    const page = await queryTargets(h.platform.pool, { filter: 'tag:later', first: 5 })
+    expect(page.totalCount).toBe(1)
+    expect(page.rows.map((r) => r.name)).toEqual(['later-a'])
+  })
+
   it('are exact after every change the sink commits, and after a rebuild', async () => {
     const first = await register('count-a', ['counted'])
     await register('count-b', ['counted'])

@@ -145,13 +145,16 @@ const COUNTS_KEPT = 500
 class TargetCounts {
   private readonly counts = new Map<string, { readonly version: string | null; readonly count: number }>()
 
+  /** True when this filter matched nothing at the table's current version: no page to read. */
+  async knownEmpty(db: Queryable, filter: CompiledFilter): Promise<boolean> {
+    const kept = this.counts.get(keyOf(filter))
+    return kept !== undefined && kept.count === 0 && (await currentVersion(db)) === kept.version
+  }
+
   async count(db: Queryable, filter: CompiledFilter): Promise<number> {
-    const key = `${filter.where}\u0000${JSON.stringify(filter.params)}`
+    const key = keyOf(filter)
     const kept = this.counts.get(key)
-    if (kept) {
-      const { rows } = await db.query(`SELECT ${VERSION} AS version`)
-      if ((rows[0] as { version: string | null }).version === kept.version) return kept.count
-    }
+    if (kept && (await currentVersion(db)) === kept.version) return kept.count
     const { rows } = await db.query(`SELECT count(*)::int AS count, ${VERSION} AS version FROM targets WHERE ${filter.where}`, filter.params)
     const counted = rows[0] as { count: number; version: string | null }
     this.counts.delete(key)
@@ -160,6 +163,11 @@ class TargetCounts {
     return counted.count
   }
 }
+
+const keyOf = (filter: CompiledFilter): string => `${filter.where}\u0000${JSON.stringify(filter.params)}`
+
+const currentVersion = async (db: Queryable): Promise<string | null> =>
+  ((await db.query(`SELECT ${VERSION} AS version`)).rows[0] as { version: string | null }).version
 
 const countsByDb = new WeakMap<Queryable, TargetCounts>()
 const countsOf = (db: Queryable): TargetCounts => {
@@ -191,12 +199,17 @@ export const queryTargets = async (db: Queryable, query: TargetQuery): Promise<T
     keyset = ` AND (lower(name), id) > ($${pageParams.length - 1}, $${pageParams.length}::uuid)`
   }
   pageParams.push(first + 1)
+  // A filter that matched nothing at this version still matches nothing: correlated conditions
+  // (a rack that only holds prod machines, `!tag:prod + rack:r7`) can otherwise walk the whole
+  // name index looking for a first row that is not there.
+  const counts = countsOf(db)
+  if (await counts.knownEmpty(db, compiled)) return { rows: [], totalCount: 0, hasNextPage: false, endCursor: null }
   const [page, totalCount] = await Promise.all([
     db.query(
       `SELECT ${COLUMNS}, lower(name) AS sort_name FROM targets WHERE (${where})${keyset} ORDER BY lower(name), id LIMIT $${pageParams.length}`,
       pageParams
     ),
-    countsOf(db).count(db, compiled)
+    counts.count(db, compiled)
   ])
   const found = page.rows as Array<TargetRow & { sort_name: string }>
   const rows = found.slice(0, first).map(({ sort_name: _, ...row }) => row)
