@@ -1,5 +1,5 @@
-import { jetstream, jetstreamManager, JetStreamApiError, JetStreamApiCodes, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
-import { headers as natsHeaders } from '@nats-io/transport-node'
+import { jetstream, jetstreamManager, JetStreamApiError, JetStreamApiCodes, DeliverPolicy, PubHeaders, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
+import { AckedPublisher, PublishRefused } from './acked-publisher.ts'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
 
@@ -24,6 +24,7 @@ export interface AppendResult {
   readonly duplicate: boolean
 }
 
+const APPEND_TIMEOUT_MS = 10_000
 const CONFLICT_CODES: ReadonlyArray<number> = [JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]
 
 /**
@@ -34,11 +35,12 @@ export class EventLog {
   private constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly publisher: AckedPublisher,
     readonly names: BusNames
   ) {}
 
   static async open(nc: NatsConnection, names: BusNames): Promise<EventLog> {
-    return new EventLog(jetstream(nc), await jetstreamManager(nc), names)
+    return new EventLog(jetstream(nc), await jetstreamManager(nc), new AckedPublisher(nc, APPEND_TIMEOUT_MS), names)
   }
 
   async append(
@@ -46,19 +48,15 @@ export class EventLog {
     body: Uint8Array,
     options: { msgId: string; expectedLastSubjectSequence: number; headers: Record<string, string> }
   ): Promise<AppendResult> {
-    const h = natsHeaders()
-    for (const [k, v] of Object.entries(options.headers)) h.set(k, v)
     await this.nextFlush()
     try {
-      const ack = await this.js.publish(subject, body, {
-        msgID: options.msgId,
-        expect: { lastSubjectSequence: options.expectedLastSubjectSequence },
-        headers: h,
-        timeout: 10_000
+      return await this.publisher.publish(subject, body, {
+        ...options.headers,
+        [PubHeaders.MsgIdHdr]: options.msgId,
+        [PubHeaders.ExpectedLastSubjectSequenceHdr]: String(options.expectedLastSubjectSequence)
       })
-      return { seq: ack.seq, duplicate: ack.duplicate }
     } catch (error) {
-      if (error instanceof JetStreamApiError && CONFLICT_CODES.includes(error.code)) {
+      if (error instanceof PublishRefused && CONFLICT_CODES.includes(error.code)) {
         throw new WrongLastSequence(subject, options.expectedLastSubjectSequence)
       }
       throw error
