@@ -33,9 +33,11 @@ await runPool(500, callers, command)
 const started = Date.now()
 let total = 0
 while (Date.now() - started < seconds * 1000) {
+  const cpu = process.cpuUsage()
   const r = await runPool(2000, callers, command)
+  const used = process.cpuUsage(cpu)
   total += 2000
-  console.log(`rate ${Math.round(r.rate)}/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)}`)
+  console.log(`rate ${Math.round(r.rate)}/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)}; this process ${Math.round((used.user + used.system) / 2000)} µs CPU per command`)
 }
 sink.kill('SIGTERM')
 await new Promise((r) => sink.once('exit', r))
