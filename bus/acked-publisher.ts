@@ -98,3 +98,12 @@ export class AckedPublisher {
     }
   }
 }
+
+const shared = new WeakMap<NatsConnection, AckedPublisher>()
+
+/** The connection's publisher (one reply subscription per connection), created on first use. */
+export const ackedPublisherFor = (nc: NatsConnection, timeoutMs = 10_000): AckedPublisher => {
+  let publisher = shared.get(nc)
+  if (!publisher) shared.set(nc, (publisher = new AckedPublisher(nc, timeoutMs)))
+  return publisher
+}

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager, JetStreamApiError, JetStreamApiCodes, DeliverPolicy, PubHeaders, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
-import { AckedPublisher, PublishRefused } from './acked-publisher.ts'
+import { ackedPublisherFor, PublishRefused, type AckedPublisher } from './acked-publisher.ts'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
 
@@ -40,7 +40,7 @@ export class EventLog {
   ) {}
 
   static async open(nc: NatsConnection, names: BusNames): Promise<EventLog> {
-    return new EventLog(jetstream(nc), await jetstreamManager(nc), new AckedPublisher(nc, APPEND_TIMEOUT_MS), names)
+    return new EventLog(jetstream(nc), await jetstreamManager(nc), ackedPublisherFor(nc, APPEND_TIMEOUT_MS), names)
   }
 
   async append(

@@ -1,5 +1,5 @@
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { headers as natsHeaders } from '@nats-io/transport-node'
+import { DeliverPolicy, jetstream, jetstreamManager, PubHeaders } from '@nats-io/jetstream'
+import { ackedPublisherFor } from './acked-publisher.ts'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
 
@@ -25,15 +25,12 @@ const HEADER = {
 
 /** Live output goes to the logs stream as raw bytes with its coordinates in headers (no base64, no JSON). */
 export const publishOutput = async (nc: NatsConnection, names: BusNames, c: OutputChunkMessage): Promise<number> => {
-  const h = natsHeaders()
-  h.set(HEADER.attempt, String(c.attempt))
-  h.set(HEADER.seq, String(c.seq))
-  h.set(HEADER.stream, c.stream)
-  h.set(HEADER.step, String(c.stepIndex))
-  const ack = await jetstream(nc).publish(names.logSubject(c.executionId, c.targetId), c.data, {
-    msgID: `${c.executionId}:${c.targetId}:${c.attempt}:${c.seq}`,
-    headers: h,
-    timeout: 10_000
+  const ack = await ackedPublisherFor(nc).publish(names.logSubject(c.executionId, c.targetId), c.data, {
+    [PubHeaders.MsgIdHdr]: `${c.executionId}:${c.targetId}:${c.attempt}:${c.seq}`,
+    [HEADER.attempt]: String(c.attempt),
+    [HEADER.seq]: String(c.seq),
+    [HEADER.stream]: c.stream,
+    [HEADER.step]: String(c.stepIndex)
   })
   return ack.seq
 }

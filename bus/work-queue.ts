@@ -1,4 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, PubHeaders, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream'
+import { ackedPublisherFor } from './acked-publisher.ts'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
 
@@ -56,7 +57,7 @@ export const workSubject = (names: BusNames, executionId: string, targetId: stri
 
 /** Enqueues a work item; `workId` dedupes re-sends (a reactor replaying after a crash). */
 export const enqueueWork = async (nc: NatsConnection, subject: string, body: Uint8Array, workId: string): Promise<void> => {
-  await jetstream(nc).publish(subject, body, { msgID: workId, timeout: 10_000 })
+  await ackedPublisherFor(nc).publish(subject, body, { [PubHeaders.MsgIdHdr]: workId })
 }
 
 export interface WorkItem {
