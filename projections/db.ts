@@ -6,8 +6,14 @@ export type PoolClient = pg.PoolClient
 // bigint (int8) columns hold JetStream sequences, far below 2^53: read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v))
 
-export const createPool = (url: string, max = 10, applicationName = 'opsconductor'): Pool =>
-  new pg.Pool({ connectionString: url, max, application_name: applicationName, idleTimeoutMillis: 30_000 })
+export const createPool = (url: string, max = 10, applicationName = 'opsconductor'): Pool => {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, idleTimeoutMillis: 30_000 })
+  // An idle connection that PostgreSQL closes (a restart, a terminated backend, a dropped test
+  // database) is an 'error' on the pool; unhandled, it would end the process. The pool already
+  // discards that connection, and whoever queries next gets a fresh one or the real error.
+  pool.on('error', () => undefined)
+  return pool
+}
 
 /** A dedicated connection that is not returned to a pool (advisory locks, LISTEN). */
 export const connectClient = async (url: string, applicationName: string): Promise<pg.Client> => {
