@@ -12,7 +12,7 @@ import { freshDatabase } from '../../test/support.ts'
 import { spawnRole } from '../../test/processes.ts'
 import os from 'node:os'
 import { round, runPool } from './stats.ts'
-import { describeSplit, startCpuAccount, totalMicros, type Part } from './cpu.ts'
+import { describeSplit, settle, startCpuAccount, totalMicros, type Part } from './cpu.ts'
 import type { Row } from './types.ts'
 
 const register = (): TargetCommand => {
@@ -85,6 +85,7 @@ export const benchCore = async (options: { quick: boolean }): Promise<{ rows: Ro
     await new Promise((resolve) => sink.once('exit', resolve))
     await h.close()
   }
+  await settle()
   const db = await freshDatabase('rebuild')
   const pool = createPool(db.url, 4, 'bench-rebuild')
   try {

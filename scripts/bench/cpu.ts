@@ -80,3 +80,24 @@ export const describeSplit = (split: CpuSplit, units: number, parts: ReadonlyArr
 
 export const totalMicros = (split: CpuSplit, units: number, parts: ReadonlyArray<Part>): number =>
   (parts.reduce((sum, part) => sum + split.seconds[part], 0) / units) * 1e6
+
+/**
+ * Waits (at most `maxMs`) until the machine is nearly idle: a phase that starts while the
+ * previous one's processes still wind down (a sink finishing, PostgreSQL checkpointing after a
+ * dropped database) would measure their work as its own.
+ */
+export const settle = async (maxMs = 15_000, busyShare = 0.15): Promise<void> => {
+  const total = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const idle = fields[3]! + (fields[4] ?? 0)
+    return { idle, all: fields.reduce((a, b) => a + b, 0) }
+  }
+  const deadline = Date.now() + maxMs
+  while (Date.now() < deadline) {
+    const a = total()
+    await new Promise((r) => setTimeout(r, 500))
+    const b = total()
+    const busy = 1 - (b.idle - a.idle) / Math.max(1, b.all - a.all)
+    if (busy < busyShare) return
+  }
+}
