@@ -139,6 +139,21 @@ describe('Credentials, host keys and output', () => {
     expect(await leaksOf(ssh.password)).toEqual([])
   })
 
+  it('masks SECRET parameters in failure reasons too: a failing upload path that holds one', async () => {
+    const local = await run(registerTarget({ name: 'local-for-reasons', address: 'localhost', connection: 'LOCAL', tags: [] }, context()))
+    const token = `tok-${crypto.randomBytes(12).toString('base64url')}`
+    const upload = await job({
+      name: 'upload-nowhere',
+      steps: [{ kind: 'UPLOAD', path: `/nonexistent-${RUN}/{{token}}/file`, content: 'x' }],
+      parameters: [{ name: 'token', type: 'SECRET', required: true }]
+    })
+    const execution = await start({ jobId: upload.id, targetIds: [local.id], parameters: { token } })
+    expect(await waitForEnd(execution.id)).toBe('FAILED')
+    const { rows } = await h.platform.pool.query<{ reason: string }>('SELECT reason FROM target_runs WHERE execution_id = $1', [execution.id])
+    expect(rows[0]!.reason).toContain('/****/file')
+    expect(await leaksOf(token)).toEqual([])
+  })
+
   it('logs in with a key protected by a passphrase', async () => {
     const ssh = sshFacts()
     const key = await credential({ name: 'opsbot-pp-key', kind: 'SSH_KEY', username: ssh.user, privateKey: readFileSync(ssh.passphraseKeyPath, 'utf8'), passphrase: ssh.passphrase })

@@ -6,6 +6,7 @@ import type { WorkItem } from '../bus/index.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { enqueueDispatched, type WorkOrder } from './dispatcher.ts'
 import { renderStep, type StepResult, type TargetSession } from './executors/index.ts'
+import { maskText, secretsOfRun } from './executors/masker.ts'
 import { createOutputWriter } from './output-writer.ts'
 import { connectionFor, openParameters, pinHostKey, workerContext, type WorkerDeps } from './run-context.ts'
 
@@ -53,8 +54,13 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   const started = await report({ type: 'StartTargetRun', ...base, workerId: deps.workerId, at: at() }, 'start')
   if (started._tag === 'Failure') return 'dropped'
 
+  // Failure texts can quote a rendered command or path, and they are stored in events: they are
+  // masked like the output, with whatever secrets are known by then.
+  let secrets: string[] = []
+  const masked = (text: string | null) => (text === null || secrets.length === 0 ? text : maskText(secrets, text))
+  const maskedStep = (step: StepOutcome | null) => (step ? { ...step, error: masked(step.error) } : null)
   const finish = async (outcome: RunOutcome, exitCode: number | null, reason: string | null, lastStep: StepOutcome | null = null) => {
-    await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason, lastStep, at: at() }, 'finish')
+    await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason: masked(reason), lastStep: maskedStep(lastStep), at: at() }, 'finish')
     return 'done' as const
   }
   const connection = await run(connectionFor(order.targetId))
@@ -62,6 +68,7 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   if (!connection.success.ok) return finish('FAILED', null, connection.success.reason)
   const parameters = await run(openParameters(state.request.parameters))
   if (parameters._tag === 'Failure') return finish('FAILED', null, 'could not open the secret parameters')
+  secrets = secretsOfRun(parameters.success.secrets, connection.success.secret)
 
   let session: TargetSession
   try {
@@ -99,7 +106,7 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
       const failure = describeFailure(index, result)
       if (failure) return await finish('FAILED', result.exitCode, failure, outcome)
       if (index === steps.length - 1) return await finish('SUCCEEDED', 0, null, outcome)
-      await report({ type: 'RecordStepFinished', ...base, ...outcome, at: at() }, `step-${index}-finished`)
+      await report({ type: 'RecordStepFinished', ...base, ...maskedStep(outcome)!, at: at() }, `step-${index}-finished`)
     }
     return await finish('SUCCEEDED', 0, null)
   } finally {

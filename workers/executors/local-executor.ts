@@ -1,3 +1,4 @@
+import { secretsOfRun } from './masker.ts'
 // Runs steps on the worker's own machine with the same semantics as SSH: each step in its own
 // process group (detached = setsid), so cancel and timeout reach every process it started.
 import { spawn } from 'node:child_process'
@@ -20,7 +21,7 @@ export function createLocalExecutor(options: Partial<LocalExecutorOptions> = {})
     async open(target, secret, opts) {
       if (target.connection !== 'LOCAL') throw new UnsupportedTarget({ targetId: target.targetId, connection: target.connection })
       // Steps run as the worker's own user; a credential, if any, is only masked.
-      const secrets = [...(opts.mask ?? []), ...[secret?.password, secret?.passphrase].filter((s): s is string => !!s)]
+      const secrets = secretsOfRun(opts.mask, secret)
       return localSession({ killGraceMs, secrets })
     }
   }

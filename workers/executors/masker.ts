@@ -61,3 +61,15 @@ export function createMasker(secrets: ReadonlyArray<string>): Masker {
     }
   }
 }
+
+/** The values to mask for one run: its SECRET parameters and the credential's password or passphrase. */
+export const secretsOfRun = (parameters: ReadonlyArray<string> | undefined, secret: { password?: string | null; passphrase?: string | null } | null | undefined): string[] => [
+  ...(parameters ?? []),
+  ...[secret?.password, secret?.passphrase].filter((s): s is string => !!s)
+]
+
+/** A whole text masked at once (failure reasons, step errors: they end up in events). */
+export const maskText = (secrets: ReadonlyArray<string>, text: string): string => {
+  const masker = createMasker(secrets)
+  return Buffer.concat([masker.write(Buffer.from(text)), masker.end()]).toString()
+}

@@ -1,3 +1,4 @@
+import { secretsOfRun } from './masker.ts'
 import { UnsupportedTarget } from './errors.ts'
 import { connectSsh, type SshConnectOptions } from './ssh-connect.ts'
 import { remotePlan } from './ssh-commands.ts'
@@ -40,7 +41,7 @@ export function createSshExecutor(options: Partial<SshExecutorOptions> = {}): Ss
       if (target.connection !== 'SSH') throw new UnsupportedTarget({ targetId: target.targetId, connection: target.connection })
       const connect = (t: ExecutionTarget, s: TargetSecret | null) => connectSsh(t, s, { ...o.connect, onHostKey: opts.onHostKey })
       const lease = await pool.acquire(target, secret, connect, opts.signal)
-      const secrets = [...(opts.mask ?? []), ...[secret?.password, secret?.passphrase].filter((s): s is string => !!s)]
+      const secrets = secretsOfRun(opts.mask, secret)
       return new SshSession(pool, lease, () => pool.acquire(target, secret, connect, opts.signal), { killGraceMs: o.killGraceMs, secrets })
     }
   }
