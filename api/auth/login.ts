@@ -1,3 +1,4 @@
+import { actorOf } from '../graphql/run-command.ts'
 import { randomBytes } from 'node:crypto'
 import { Effect } from 'effect'
 import { loginIdOf, recordLoginFailure, recordLoginSuccess } from '../../commands/auth.ts'
@@ -67,7 +68,7 @@ export const makeLogin = (platform: Platform, tokens: AccessTokens, throttle: Lo
         throw apiError('UNAUTHENTICATED', INVALID_LOGIN)
       }
       const { user } = candidate
-      const actor = { kind: 'user' as const, id: user.id, name: user.username, ip: ctx.request.ip, ...(ctx.request.userAgent ? { userAgent: ctx.request.userAgent } : {}) }
+      const actor = actorOf({ kind: 'user', id: user.id, name: user.username }, ctx.request)
       await ctx.runCommand((c) => recordLoginSuccess({ username: name, userId: user.id }, c), { actor })
       const session = await startSession(platform.pool, tokens, ctx, user.id)
       return { ...session, user }

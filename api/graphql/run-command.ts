@@ -7,7 +7,8 @@ import { badInput, fromCommandError } from './errors.ts'
 
 const CLIENT_KEY = /^[A-Za-z0-9._:-]{1,100}$/
 
-const actorOf = (principal: Principal | null, request: RequestInfo): Actor => ({
+/** Who the events of a request are by, and from where (the user agent bounded, as it is free text). */
+export const actorOf = (principal: Pick<Principal, 'kind' | 'id' | 'name'> | null, request: RequestInfo): Actor => ({
   ...(principal ? { kind: principal.kind, id: principal.id, name: principal.name } : { kind: 'system', id: 'anonymous', name: 'anonymous' }),
   ip: request.ip,
   ...(request.userAgent ? { userAgent: request.userAgent.slice(0, 256) } : {})
