@@ -119,9 +119,27 @@ const settleBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>,
       schedule: Schedule.exponential('8 millis').pipe(Schedule.jittered)
     }),
     Effect.catchTag('VersionMismatch', () => Effect.fail(new ConcurrencyConflict({ stream, attempts: MAX_ATTEMPTS }))),
-    Effect.catch((error: CommandError) => Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(error)))))
+    Effect.catch((error: CommandError) => Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(error))))),
+    // The batch is settled by whichever caller's fiber took it: if that fiber dies or is
+    // interrupted midway, the others must not wait forever (completing a done Deferred is a no-op).
+    Effect.ensuring(
+      Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(new StoreUnavailable({ reason: 'the batch holding this command was interrupted' })))))
+    )
   )
 }
+
+/**
+ * The context of a command that another command issues as one of its steps (reserve a name,
+ * claim a job slot): its own id derived from the parent's, caused by it, in the same
+ * correlation. Only the main command waits for the sink; its steps need not be readable at once.
+ */
+export const stepContext = (context: CommandContext, step: string): CommandContext => ({
+  ...context,
+  commandId: `${context.commandId}/${step}`,
+  causationId: context.commandId,
+  correlationId: context.correlationId ?? context.commandId,
+  awaitCommittedMs: 0
+})
 
 const metaOf = (context: CommandContext): EventMeta => ({
   actor: context.actor,
