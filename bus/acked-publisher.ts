@@ -101,9 +101,12 @@ export class AckedPublisher {
 
 const shared = new WeakMap<NatsConnection, AckedPublisher>()
 
+// As js.publish's default here: past this, a publish counts as failed (the bus is unreachable).
+const ACK_TIMEOUT_MS = 10_000
+
 /** The connection's publisher (one reply subscription per connection), created on first use. */
-export const ackedPublisherFor = (nc: NatsConnection, timeoutMs = 10_000): AckedPublisher => {
+export const ackedPublisherFor = (nc: NatsConnection): AckedPublisher => {
   let publisher = shared.get(nc)
-  if (!publisher) shared.set(nc, (publisher = new AckedPublisher(nc, timeoutMs)))
+  if (!publisher) shared.set(nc, (publisher = new AckedPublisher(nc, ACK_TIMEOUT_MS)))
   return publisher
 }

@@ -24,7 +24,6 @@ export interface AppendResult {
   readonly duplicate: boolean
 }
 
-const APPEND_TIMEOUT_MS = 10_000
 const CONFLICT_CODES: ReadonlyArray<number> = [JetStreamApiCodes.StreamWrongLastSequence, JetStreamApiCodes.StreamWrongLastSequenceUnknown]
 
 /**
@@ -40,7 +39,7 @@ export class EventLog {
   ) {}
 
   static async open(nc: NatsConnection, names: BusNames): Promise<EventLog> {
-    return new EventLog(jetstream(nc), await jetstreamManager(nc), ackedPublisherFor(nc, APPEND_TIMEOUT_MS), names)
+    return new EventLog(jetstream(nc), await jetstreamManager(nc), ackedPublisherFor(nc), names)
   }
 
   async append(

@@ -3,7 +3,7 @@ import { executions, isTerminal, type RequestExecution } from '../domains/execut
 import { jobRuns, type ReleaseReason } from '../domains/job-runs/index.ts'
 import type { JobConcurrency } from '../domains/jobs/index.ts'
 import { ConcurrencyConflict } from './errors.ts'
-import { handleCommand, refreshState, type CommandContext } from './handler.ts'
+import { handleCommand, refreshState, stepContext, type CommandContext } from './handler.ts'
 
 /**
  * A slot whose execution still does not exist this long after the claim was left by a writer
@@ -11,15 +11,6 @@ import { handleCommand, refreshState, type CommandContext } from './handler.ts'
  * Generous, since clocks of different machines drift and a request may wait out a bus hiccup.
  */
 export const ABANDONED_AFTER_MS = 5 * 60_000
-
-const subContext = (context: CommandContext, step: string): CommandContext => ({
-  ...context,
-  commandId: `${context.commandId}/${step}`,
-  causationId: context.commandId,
-  correlationId: context.correlationId ?? context.commandId,
-  // Only the main command waits for the sink.
-  awaitCommittedMs: 0
-})
 
 /** Every run of a busy job meets on its one stream: a conflict there is contention, retried (same command id, so idempotent). */
 const persistently = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -51,9 +42,9 @@ const sweep = (concurrency: JobConcurrency, jobId: string, context: CommandConte
     for (const { executionId, since } of runs.active) {
       const execution = yield* refreshState(executions, executionId)
       if (execution.status === 'absent') {
-        if (ageMs(since, context.now) > ABANDONED_AFTER_MS) yield* releaseRun(jobId, executionId, 'ABANDONED', subContext(context, `abandon-${executionId}`))
-      } else if (isTerminal(execution)) yield* releaseRun(jobId, executionId, 'FINISHED', subContext(context, `release-${executionId}`))
-      else if (execution.held) yield* startHeldExecution(executionId, subContext(context, `start-${executionId}`))
+        if (ageMs(since, context.now) > ABANDONED_AFTER_MS) yield* releaseRun(jobId, executionId, 'ABANDONED', stepContext(context, `abandon-${executionId}`))
+      } else if (isTerminal(execution)) yield* releaseRun(jobId, executionId, 'FINISHED', stepContext(context, `release-${executionId}`))
+      else if (execution.held) yield* startHeldExecution(executionId, stepContext(context, `start-${executionId}`))
     }
   })
 
@@ -69,13 +60,13 @@ export const requestUnderPolicy = (concurrency: JobConcurrency, request: Request
     const { jobId, jobName, executionId } = request
     yield* sweep(concurrency, jobId, context)
     const claim = { type: 'ClaimRun', jobId, jobName, executionId, policy: concurrency.policy, max: concurrency.max, at: context.now } as const
-    const claimed = yield* persistently(handleCommand(jobRuns, claim, subContext(context, 'claim-run')))
+    const claimed = yield* persistently(handleCommand(jobRuns, claim, stepContext(context, 'claim-run')))
     const held = claimed.state.queue.some((run) => run.executionId === executionId)
     const requested = yield* handleCommand(executions, { ...request, held }, context)
     if (!held) return requested
     // The slot may have come between the claim and the request, when the reactor's start found
     // no execution yet: start it here (a start that finds it already released is a no-op).
     const runs = yield* refreshState(jobRuns, jobId)
-    if (runs.active.some((run) => run.executionId === executionId)) yield* startHeldExecution(executionId, subContext(context, 'start-held'))
+    if (runs.active.some((run) => run.executionId === executionId)) yield* startHeldExecution(executionId, stepContext(context, 'start-held'))
     return requested
   })

@@ -1,6 +1,6 @@
 import { Effect } from 'effect'
 import { reservations, type ReservationScope, type ReservationState } from '../domains/reservations/index.ts'
-import { handleCommand, loadState, type CommandContext } from './handler.ts'
+import { handleCommand, loadState, stepContext, type CommandContext } from './handler.ts'
 import { keyDigest } from './ids.ts'
 import { EventStore } from './event-store.ts'
 
@@ -16,15 +16,6 @@ const ABSENT_HOLDER_GRACE_MS = 5 * 60_000
 
 const reservationIdOf = (scope: ReservationScope, key: string) => keyDigest(scope, key)
 
-const subContext = (context: CommandContext, step: string): CommandContext => ({
-  ...context,
-  commandId: `${context.commandId}/${step}`,
-  causationId: context.commandId,
-  correlationId: context.correlationId ?? context.commandId,
-  // Only the main command waits for the sink; reservations need not be readable at once.
-  awaitCommittedMs: 0
-})
-
 /**
  * Claims a unique key (a target name, a username) before the aggregate that will use it is
  * written. A reservation left behind by a holder that no longer uses the key (it was renamed or
@@ -37,7 +28,7 @@ export const reserveKey = <R>(scope: ReservationScope, key: string, ownerId: str
       handleCommand(
         reservations,
         { type: 'ReserveKey', reservationId, scope, key, ownerId, holderStillUsesKey, at: context.now },
-        subContext(context, `reserve-${scope}`)
+        stepContext(context, `reserve-${scope}`)
       )
     // The common case costs one publish: a free key, or our own. Only a refusal makes us ask
     // the holder whether it still uses the key.
@@ -68,7 +59,7 @@ export const releaseKey = (scope: ReservationScope, key: string, ownerId: string
   handleCommand(
     reservations,
     { type: 'ReleaseKey', reservationId: reservationIdOf(scope, key), ownerId, at: context.now },
-    subContext(context, `release-${scope}`)
+    stepContext(context, `release-${scope}`)
   )
 
 export type { ReservationState }

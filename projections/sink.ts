@@ -169,7 +169,7 @@ const readModelVersions = (tables: ReadonlyArray<string>, position: number): str
     ? []
     : [
         `INSERT INTO checkpoints (name, position, updated_at)
-         SELECT 'read-model:' || t, ${position}, now() FROM unnest(ARRAY[${tables.map(textLiteral).join(',')}]::text[]) AS t
+         SELECT t, ${position}, now() FROM unnest(ARRAY[${tables.map((t) => textLiteral(readModelVersionName(t))).join(',')}]::text[]) AS t
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`
       ]
 

@@ -5,8 +5,8 @@ import type { Harness } from './harness.ts'
  * A role (`projections/main.ts`, `workers/main.ts`) as a real process against the harness's
  * database and stream namespace, so a test can SIGKILL it mid-work.
  */
-export const spawnRole = (h: Harness, script: string, env: Record<string, string> = {}): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', script], {
+export const spawnRole = (h: Harness, script: string, env: Record<string, string> = {}, nodeArgs: ReadonlyArray<string> = []): ChildProcess =>
+  spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: {
       ...process.env,
       NATS_URL: h.natsUrl,

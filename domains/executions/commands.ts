@@ -91,14 +91,8 @@ export interface RecordStepStarted extends AttemptReport {
   readonly type: 'RecordStepStarted'
   readonly stepIndex: number
 }
-export interface RecordStepFinished extends AttemptReport {
+export interface RecordStepFinished extends AttemptReport, StepOutcome {
   readonly type: 'RecordStepFinished'
-  readonly stepIndex: number
-  readonly exitCode: number | null
-  readonly durationMs: number
-  readonly outputBytes: number
-  readonly timedOut: boolean
-  readonly error: string | null
 }
 export const RUN_OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const
 export type RunOutcome = (typeof RUN_OUTCOMES)[number]

@@ -10,20 +10,12 @@ const { targets } = await import('../../domains/targets/index.ts')
 const { context, openHarness } = await import('../../test/harness.ts')
 const { spawnRole } = await import('../../test/processes.ts')
 const { runPool } = await import('./stats.ts')
+const { register } = await import('./core.ts')
 const h = await openHarness({ sink: false })
-const { spawn } = await import('node:child_process')
-const sink = process.env.SINK_PROF
-  ? spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${process.env.SINK_PROF}`, '--import', 'tsx', 'projections/main.ts'], {
-      env: { ...process.env, NATS_URL: h.natsUrl, DATABASE_URL: h.databaseUrl, OPS_NAMESPACE: h.namespace, OPS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), OPS_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit']
-    })
-  : spawnRole(h, 'projections/main.ts')
-const register = () => {
-  const targetId = crypto.randomUUID()
-  return { type: 'RegisterTarget', targetId, name: `b-${targetId.slice(0, 13)}`, address: '10.0.0.1', connection: 'SSH', tags: ['bench'], at: new Date().toISOString() } as const
-}
+// SINK_PROF=<dir>: a CPU profile of the sink process too, written when it stops.
+const sink = spawnRole(h, 'projections/main.ts', {}, process.env.SINK_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SINK_PROF}`] : [])
 const command = async () => {
-  const r = await h.platform.commands.runPromise(Effect.result(handleCommand(targets, register() as never, context({ awaitCommittedMs: 2000 }))))
+  const r = await h.platform.commands.runPromise(Effect.result(handleCommand(targets, register(), context({ awaitCommittedMs: 2000 }))))
   if (r._tag === 'Failure' || !(r.success as { durable: boolean }).durable) throw new Error('command failed or not durable')
 }
 for (let ready = false; !ready; ) {

@@ -15,7 +15,8 @@ import { round, runPool } from './stats.ts'
 import { describeSplit, settle, startCpuAccount, totalMicros, type Part } from './cpu.ts'
 import type { Row } from './types.ts'
 
-const register = (): TargetCommand => {
+/** A RegisterTarget for a new target with a unique name: the command every command-path figure uses. */
+export const register = (): TargetCommand => {
   const targetId = crypto.randomUUID()
   return { type: 'RegisterTarget', targetId, name: `b-${targetId.slice(0, 13)}`, address: '10.0.0.1', connection: 'SSH', tags: ['bench'], at: new Date().toISOString() }
 }

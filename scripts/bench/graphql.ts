@@ -19,6 +19,7 @@ import { context, openHarness } from '../../test/harness.ts'
 import { killProcess, spawnRole } from '../../test/processes.ts'
 import { sinkIsActive } from '../../projections/sink.ts'
 import { staleTables } from '../../projections/statistics.ts'
+import type { Pool } from '../../projections/db.ts'
 import { round, runPool } from './stats.ts'
 import { CLIENTS, FILTERS, httpClient, QUERY, QUERY_CLIENTS, targetInput } from './graphql-client.ts'
 import type { LoadPlan } from './graphql-load.ts'
@@ -117,7 +118,7 @@ const startLoadGenerator = () => {
   return { run, pid: child.pid, stop: () => void child.disconnect() }
 }
 
-const statisticsCaughtUp = async (pool: Awaited<ReturnType<typeof openHarness>>['platform']['pool'], table: string) => {
+const statisticsCaughtUp = async (pool: Pool, table: string) => {
   for (let i = 0; i < 300; i++) {
     if ((await staleTables(pool, [table])).length === 0) return
     await new Promise((r) => setTimeout(r, 100))
