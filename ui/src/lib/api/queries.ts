@@ -68,7 +68,6 @@ export const EXECUTIONS = `query Executions($jobId: ID, $status: ExecutionStatus
   executions(jobId: $jobId, status: $status, first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${EXECUTION_ROW} } } } }`
 export const EXECUTION_DETAIL = `query Execution($id: ID!) { execution(id: $id) { ${EXECUTION} } }`
 export const EXECUTION_UPDATED = `subscription ExecutionUpdated($id: ID!) { executionUpdated(id: $id) { ${EXECUTION} } }`
-export const FAILED_RUNS = `query FailedRuns($id: ID!) { execution(id: $id) { id targets(status: FAILED, first: 50) { targetId targetName } } }`
 export const RUN_JOB = `mutation RunJob($jobId: ID!, $targetIds: [ID!], $targetFilter: String, $parameters: JSON, $parallelism: Int, $batchSize: Int, $batchPercent: Int,
   $failurePolicy: FailurePolicy, $maxFailedPercent: Int, $retries: Int, $retryBackoffSeconds: Int, $stepTimeoutSeconds: Int, $commandId: ID) {
   runJob(jobId: $jobId, targetIds: $targetIds, targetFilter: $targetFilter, parameters: $parameters, parallelism: $parallelism, batchSize: $batchSize, batchPercent: $batchPercent,
