@@ -58,16 +58,18 @@ describe('login', () => {
       await api.gql(LOGIN, { u, p: 'not-the-password' }, { ip })
       return performance.now() - t
     }
+    // One wrong password per existing user, so no sample meets the per-username throttle.
+    const existing = await Promise.all(Array.from({ length: 7 }, () => api.userToken('VIEWER')))
     const unknown: number[] = []
     const known: number[] = []
-    for (let i = 0; i < 3; i++) {
+    for (const [i, user] of existing.entries()) {
       unknown.push(await time(`nobody-${i}`, `10.5.2.${i}`))
-      known.push(await time(ADMIN.username, `10.5.3.${i}`))
+      known.push(await time(user.username, `10.5.3.${i}`))
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!
     // Both run argon2id once (the unknown one against a dummy hash); without that the unknown
-    // user would answer several times faster.
-    expect(median(unknown) / median(known)).toBeGreaterThan(0.6)
+    // user would answer several times faster. Other test files share the CPU and can only add
+    // time to a sample, so the fastest of several interleaved samples is the fair comparison.
+    expect(Math.min(...unknown) / Math.min(...known)).toBeGreaterThan(0.6)
   })
 })
 
