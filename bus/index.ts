@@ -1,6 +1,6 @@
 export { connectBus, type NatsConnection } from './connection.ts'
 export { busNames, type BusNames } from './names.ts'
-export { provisionStreams, deleteStreams, deleteStaleTestStreams, type StreamOptions } from './streams.ts'
+export { provisionStreams, deleteStreams, deleteStaleTestStreams, isStaleTestStream, TEST_NAMESPACE_PREFIX, type StreamOptions } from './streams.ts'
 export { EventLog, WrongLastSequence, type LoggedMessage, type AppendResult } from './event-log.ts'
 export { committedFrames, committedPublisher, subscribeCommitted, type CommittedFrame, type CommittedSubscription } from './committed-feed.ts'
 export { measurePublishRate } from './publish-probe.ts'

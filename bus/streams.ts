@@ -66,16 +66,24 @@ export const deleteStreams = async (nc: NatsConnection, names: BusNames): Promis
 }
 
 /**
- * Test and benchmark runs name their streams `T<7 chars>_…`; a run that crashed leaves them
- * behind, and JetStream keeps reserving their byte limits. Removes such streams older than
- * `olderThanMs`.
+ * Test and benchmark runs use namespaces `opstest_<7 chars>`, a prefix no installation would
+ * pick by accident, so the clean-up below can never touch a real deployment's streams.
+ */
+export const TEST_NAMESPACE_PREFIX = 'opstest_'
+const TEST_STREAM = /^OPSTEST_[0-9A-Z]{7}_(EVENTS|LOGS|WORK|PROBE)$/
+
+export const isStaleTestStream = (name: string, created: string, olderThanMs: number, now = Date.now()): boolean =>
+  TEST_STREAM.test(name) && now - Date.parse(created) >= olderThanMs
+
+/**
+ * A test run that crashed leaves its streams behind, and JetStream keeps reserving their byte
+ * limits. Removes such streams older than `olderThanMs`.
  */
 export const deleteStaleTestStreams = async (nc: NatsConnection, olderThanMs: number): Promise<number> => {
   const jsm = await jetstreamManager(nc)
   let deleted = 0
   for await (const s of jsm.streams.list()) {
-    if (!/^T[0-9A-Z]{7}_(EVENTS|LOGS|WORK|PROBE)$/.test(s.config.name)) continue
-    if (Date.now() - Date.parse(s.created) < olderThanMs) continue
+    if (!isStaleTestStream(s.config.name, s.created, olderThanMs)) continue
     if (await jsm.streams.delete(s.config.name).catch(() => false)) deleted++
   }
   return deleted

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import pg from 'pg'
+import { busNames, isStaleTestStream } from '../bus/index.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freshDatabase, natsUrl, pgAdminUrl, sshFacts, uniqueNamespace } from './support.ts'
 
@@ -64,10 +65,23 @@ describe('PostgreSQL', () => {
 })
 
 describe('bus namespaces', () => {
-  it('are short lowercase tokens that differ', () => {
+  it('are lowercase tokens that differ, under the prefix stale-stream clean-up looks for', () => {
     const names = new Set(Array.from({ length: 1000 }, uniqueNamespace))
     expect(names.size).toBe(1000)
-    for (const ns of names) expect(ns).toMatch(/^t[0-9a-z]{7}$/)
+    for (const ns of names) expect(ns).toMatch(/^opstest_[0-9a-z]{7}$/)
+  })
+
+  it('let the stale-stream clean-up remove old test streams and nothing of an installation', () => {
+    const now = Date.parse('2026-01-02T00:00:00Z')
+    const old = '2026-01-01T00:00:00Z'
+    const stale = (name: string, created = old) => isStaleTestStream(name, created, 6 * 3600_000, now)
+    const test = busNames(uniqueNamespace())
+    for (const name of [test.eventsStream, test.logsStream, test.workStream]) expect(stale(name)).toBe(true)
+    expect(stale(test.eventsStream, '2026-01-01T20:00:00Z')).toBe(false)
+    for (const ns of ['ops', 'tenant01', 'T1234567', 'prod', 'opstest']) {
+      const real = busNames(ns)
+      for (const name of [real.eventsStream, real.logsStream, real.workStream]) expect(stale(name)).toBe(false)
+    }
   })
 })
 

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto'
 import { createDatabase, databaseUrl, dropDatabase } from '../runtime/local-pgdb.ts'
 import { testDatabaseName } from '../runtime/local-test-databases.ts'
+import { TEST_NAMESPACE_PREFIX } from '../bus/index.ts'
 
 function required(name: string): string {
   const value = process.env[name]
@@ -31,12 +32,12 @@ export async function freshDatabase(label = 'db'): Promise<FreshDatabase> {
 }
 
 /**
- * A short random lowercase token (`t` + 7 base-36 characters) for bus names, so streams
+ * A random lowercase token (`opstest_` + 7 base-36 characters) for bus names, so streams
  * (`<NS>_EVENTS`) and subjects (`<ns>.evt.>`) of this run never meet another run's.
  */
 export function uniqueNamespace(): string {
   const n = crypto.randomBytes(5).readUIntBE(0, 5) % 36 ** 7
-  return `t${n.toString(36).padStart(7, '0')}`
+  return `${TEST_NAMESPACE_PREFIX}${n.toString(36).padStart(7, '0')}`
 }
 
 export interface SshFacts {
