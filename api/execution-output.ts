@@ -8,14 +8,60 @@ const PAGE_BYTES = 1024 * 1024
 
 export const downloadPath = (executionId: string, targetId: string) => `/executions/${executionId}/targets/${targetId}/output`
 
-/** `TargetRun.output`: the start of the log, with a marker line when it was cut. */
-export const runOutputPreview = async (db: Pool, executionId: string, targetId: string, maxBytes: number): Promise<string | null> => {
-  const chunks = await readOutput(db, executionId, targetId, { maxBytes })
+/** The largest `maxBytes` one output field or page accepts. */
+export const MAX_FIELD_BYTES = 10 * 1024 * 1024
+
+/** Job output one GraphQL answer may carry over all its `TargetRun.output` fields. */
+export const OUTPUT_BYTES_PER_ANSWER = 16 * 1024 * 1024
+
+/**
+ * The output bytes left for one answer. A query's worst case (1,000 target runs × 64 KiB by
+ * default) is far above what an answer should carry, but typical runs print little, so the
+ * limit is applied to what is actually read rather than refusing the query up front.
+ */
+export class OutputBudget {
+  #left: number
+  constructor(readonly size = OUTPUT_BYTES_PER_ANSWER) {
+    this.#left = size
+  }
+  /** Up to `wanted` bytes, taken now so that previews resolved concurrently cannot overdraw. */
+  take(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.#left))
+    this.#left -= granted
+    return granted
+  }
+  giveBack(unused: number): void {
+    this.#left += unused
+  }
+}
+
+const cutMarker = (left: number, executionId: string, targetId: string, why: string) =>
+  `[… ${left} more bytes not shown${why}; the whole log: GET ${downloadPath(executionId, targetId)}]\n`
+
+/**
+ * `TargetRun.output`: the start of the log, at most maxBytes and what the answer's budget has
+ * left, with a marker line when it was cut.
+ */
+export const runOutputPreview = async (
+  db: Pool,
+  executionId: string,
+  targetId: string,
+  maxBytes: number,
+  budget: OutputBudget = new OutputBudget()
+): Promise<string | null> => {
+  const granted = budget.take(maxBytes)
+  if (granted === 0) {
+    const total = await outputSize(db, executionId, targetId)
+    return total === 0 ? null : cutMarker(total, executionId, targetId, ` (this answer already carries its ${budget.size} bytes of output)`)
+  }
+  const chunks = await readOutput(db, executionId, targetId, { maxBytes: granted })
+  const shown = Buffer.concat(chunks.map((c) => c.data)).subarray(0, granted)
+  budget.giveBack(granted - shown.length)
   if (chunks.length === 0) return null
-  const shown = Buffer.concat(chunks.map((c) => c.data)).subarray(0, maxBytes)
   const total = await outputSize(db, executionId, targetId)
   if (total <= shown.length) return shown.toString('utf8')
-  return `${shown.toString('utf8')}\n[… ${total - shown.length} more bytes not shown; the whole log: GET ${downloadPath(executionId, targetId)}]\n`
+  const why = granted < maxBytes ? ` (this answer reached its ${budget.size} bytes of output)` : ''
+  return `${shown.toString('utf8')}\n${cutMarker(total - shown.length, executionId, targetId, why)}`
 }
 
 const parseRange = (header: string | undefined, size: number): { start: number; end: number } | 'invalid' | null => {

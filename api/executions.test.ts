@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OutputBudget, runOutputPreview } from './execution-output.ts'
 import { openApi, type TestApi } from './testing.ts'
 
 let api: TestApi
@@ -53,6 +54,13 @@ describe('Executions over GraphQL', () => {
       if (!output?.includes('warn')) await new Promise((res) => setTimeout(res, 50))
     }
     expect(output).toBe('hi there\nwarn\n')
+    // One answer carries a bounded amount of output however many runs it lists.
+    const budget = new OutputBudget(3)
+    const previews = await Promise.all([0, 1].map(() => runOutputPreview(api.h.platform.pool, execution.id, targetId, 65_536, budget)))
+    expect(previews).toEqual([
+      `hi \n[… 11 more bytes not shown (this answer reached its 3 bytes of output); the whole log: GET /executions/${execution.id}/targets/${targetId}/output]\n`,
+      `[… 14 more bytes not shown (this answer already carries its 3 bytes of output); the whole log: GET /executions/${execution.id}/targets/${targetId}/output]\n`
+    ])
     const list = await admin('query($job: ID) { executions(jobId: $job, first: 5) { totalCount edges { node { id status } } } }', { job: jobId })
     expect((list.data?.executions as { totalCount: number }).totalCount).toBe(1)
 
@@ -78,6 +86,29 @@ describe('Executions over GraphQL', () => {
     const badFilter = await admin('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:", parameters: { name: "x" }) { id } }', { job: jobId })
     expect(badFilter.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
     expect(await api.busPosition()).toBe(before)
+  })
+
+  it('lists the executions that ran on one target, with that target’s run', async () => {
+    const b = await admin('mutation { registerTarget(name: "gql-local-b", address: "localhost", connection: LOCAL, tags: ["gql-b"]) { id } }')
+    const other = (b.data?.registerTarget as { id: string }).id
+    const run = async (targetFilter: string) => {
+      const r = await admin('mutation($job: ID!, $f: String!) { runJob(jobId: $job, targetFilter: $f, parameters: { name: "b" }) { id } }', { job: jobId, f: targetFilter })
+      const id = (r.data?.runJob as { id: string }).id
+      await waitForStatus(id)
+      return id
+    }
+    const onlyOther = await run('tag:gql-b')
+    const both = await run('tag:gql,tag:gql-b')
+    const RUNS_ON = `query($t: ID!) { executions(targetId: $t, first: 10) { totalCount edges { node { id targets(targetId: $t, first: 1) { targetId targetName status } } } } }`
+    const ofOther = (await admin(RUNS_ON, { t: other })).data?.executions as { totalCount: number; edges: Array<{ node: { id: string; targets: unknown[] } }> }
+    expect(ofOther.totalCount).toBe(2)
+    expect(ofOther.edges.map((e) => e.node.id)).toEqual([both, onlyOther])
+    for (const { node } of ofOther.edges) expect(node.targets).toEqual([{ targetId: other, targetName: 'gql-local-b', status: 'SUCCEEDED' }])
+    const ofFirst = (await admin(RUNS_ON, { t: targetId })).data?.executions as { edges: Array<{ node: { id: string } }> }
+    expect(ofFirst.edges.map((e) => e.node.id)).toContain(both)
+    expect(ofFirst.edges.map((e) => e.node.id)).not.toContain(onlyOther)
+    const bad = await admin('{ executions(targetId: "nope") { totalCount } }')
+    expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'targetId' } })
   })
 
   it('lets a viewer read executions but not run, cancel or re-run them', async () => {

@@ -70,9 +70,23 @@ describe('GraphQL limits', () => {
   })
 
   it('refuses queries that would cost too much, e.g. many aliased large pages', async () => {
-    const aliases = Array.from({ length: 30 }, (_, i) => `t${i}: targets(first: 500) { edges { node { id name tags credential { name } } } }`).join(' ')
+    const aliases = Array.from({ length: 100 }, (_, i) => `t${i}: targets(first: 500) { edges { node { id name tags credential { name } } } }`).join(' ')
     const answer = await api.gql(`{ ${aliases} }`, {}, { token: api.adminToken })
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' })
+  })
+
+  it('counts the windows of lists inside pages: thousands of executions × target runs are refused before they run', async () => {
+    const opts = { token: api.adminToken }
+    const tooMany = [
+      '{ executions(first: 50) { edges { node { targets(first: 10000) { targetId status } } } } }',
+      'query($n: Int) { executions(first: 100) { edges { node { targets(first: $n) { targetId } } } } }'
+    ]
+    for (const query of tooMany) {
+      const answer = await api.gql(query, { n: 5 }, opts)
+      expect(answer.errors?.[0]?.extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' })
+    }
+    const fits = '{ executions { edges { node { id targets { status exitCode output } } } } }'
+    expect((await api.gql(fits, {}, opts)).errors).toBeUndefined()
   })
 
   it('masks unexpected errors: no internal detail reaches the caller', async () => {

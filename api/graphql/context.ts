@@ -5,6 +5,7 @@ import type { CommandError } from '../../commands/handler.ts'
 import type { Platform, CommandServices } from '../../runtime/platform.ts'
 import type { AuthService } from '../auth/service.ts'
 import type { Loaders } from './loaders.ts'
+import type { OutputBudget } from '../execution-output.ts'
 
 export type Role = 'ADMIN' | 'OPERATOR' | 'VIEWER'
 
@@ -54,6 +55,8 @@ export interface ApiContext {
   readonly runCommand: RunCommand
   readonly auth: AuthService
   readonly loaders: Loaders
+  /** Job output this answer may still carry (TargetRun.output). */
+  readonly outputBudget: OutputBudget
   /** Notes for the answer's `extensions.warnings` (e.g. a change accepted but not yet durable). */
   readonly warnings: Array<{ readonly code: string; readonly message: string }>
 }

@@ -7,6 +7,7 @@ import { readCookie } from '../auth/cookies.ts'
 import type { AuthService } from '../auth/service.ts'
 import type { ApiContext, RequestInfo } from './context.ts'
 import { createLoaders } from './loaders.ts'
+import { OutputBudget } from '../execution-output.ts'
 import { useInputErrors } from './plugins/input-errors.ts'
 import { useQueryLimits } from './plugins/limits.ts'
 import { useWarnings } from './plugins/warnings.ts'
@@ -45,6 +46,7 @@ export const contextFor = async (platform: Platform, auth: AuthService, { req, r
     runCommand: makeRunCommand(platform, principal, request, warnings),
     auth,
     loaders: createLoaders(platform.pool),
+    outputBudget: new OutputBudget(),
     warnings
   }
 }

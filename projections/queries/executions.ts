@@ -28,13 +28,21 @@ const decode = (cursor: string): [string, string] => {
 /** Newest first, keyset-paged on (created_at, id). */
 export const queryExecutions = async (
   db: Queryable,
-  q: { readonly jobId: string | null; readonly status: string | null; readonly first: number; readonly after: string | null }
+  q: {
+    readonly jobId: string | null
+    readonly status: string | null
+    /** Only executions that ran on this target (served by target_runs_by_target). */
+    readonly targetId?: string | null
+    readonly first: number
+    readonly after: string | null
+  }
 ): Promise<Page<ExecutionView>> => {
   if (!Number.isInteger(q.first) || q.first < 1 || q.first > MAX_PAGE) throw new PageInputError('first', `must be a whole number from 1 to ${MAX_PAGE} (got ${q.first})`)
   const params: unknown[] = []
   const where: string[] = []
   if (q.jobId) where.push(`e.job_id = $${params.push(q.jobId)}`)
   if (q.status) where.push(`e.status = $${params.push(q.status)}`)
+  if (q.targetId) where.push(`e.id IN (SELECT r.execution_id FROM target_runs r WHERE r.target_id = $${params.push(q.targetId)})`)
   const filter = where.length > 0 ? where.join(' AND ') : 'TRUE'
   const pageParams = [...params]
   let keyset = ''
@@ -58,17 +66,18 @@ export const queryExecutions = async (
   }
 }
 
-/** An execution's target runs in the order the targets were given, optionally one status only. */
+/** An execution's target runs in the order the targets were given, optionally one status or one target only. */
 export const targetRunsOf = async (
   db: Queryable,
   executionId: string,
-  q: { readonly status: string | null; readonly first: number; readonly offset: number }
+  q: { readonly status: string | null; readonly targetId?: string | null; readonly first: number; readonly offset: number }
 ): Promise<TargetRunRow[]> => {
   const statuses = q.status === null ? null : q.status === 'PENDING' ? ['PENDING', 'DISPATCHED'] : [q.status]
   const { rows } = await db.query(
     `SELECT * FROM target_runs WHERE execution_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+       AND ($5::uuid IS NULL OR target_id = $5::uuid)
      ORDER BY ordinal LIMIT $3 OFFSET $4`,
-    [executionId, statuses, q.first, q.offset]
+    [executionId, statuses, q.first, q.offset, q.targetId ?? null]
   )
   return rows as TargetRunRow[]
 }

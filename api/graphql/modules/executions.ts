@@ -9,7 +9,8 @@ import { badInput, notFound, readModel } from '../errors.ts'
 import type { ApiModule } from '../module.ts'
 import { commandOptions, connection, first, optionalUuidArg, uuidArg, type CommandArgs } from '../resolve.ts'
 import { executionOutputSubscription, executionUpdatedSubscription, toOutputChunk } from '../../subscriptions/executions.ts'
-import { runOutputPreview } from '../../execution-output.ts'
+import { MAX_FIELD_BYTES, runOutputPreview } from '../../execution-output.ts'
+import { MAX_LIST_WINDOW } from '../plugins/limits.ts'
 
 const typeDefs = /* GraphQL */ `
   enum ExecutionStatus { QUEUED RUNNING SUCCEEDED FAILED CANCELLED }
@@ -43,8 +44,8 @@ const typeDefs = /* GraphQL */ `
     jobVersion: Int!
     jobName: String!
     status: ExecutionStatus!
-    "status: only runs with this status; first/offset: a window of the target list, in the order given."
-    targets(status: TargetRunStatus, first: Int = 1000, offset: Int = 0): [TargetRun!]!
+    "status / targetId: only runs with this status / on this target; first/offset: a window of the target list, in the order given."
+    targets(status: TargetRunStatus, targetId: ID, first: Int = 1000, offset: Int = 0): [TargetRun!]!
     summary: ExecutionSummary!
     options: JSON!
     requestedBy: JSON!
@@ -60,8 +61,8 @@ const typeDefs = /* GraphQL */ `
 
   type Query {
     execution(id: ID!): Execution
-    "Newest first."
-    executions(jobId: ID, status: ExecutionStatus, first: Int = 50, after: String): ExecutionConnection!
+    "Newest first. targetId: only executions that ran on this target."
+    executions(jobId: ID, status: ExecutionStatus, targetId: ID, first: Int = 50, after: String): ExecutionConnection!
     "A page of a target run's output (latest attempt unless given): chunks after afterSeq, at most maxBytes."
     executionOutput(executionId: ID!, targetId: ID!, attempt: Int, afterSeq: Int = 0, maxBytes: Int = 1048576): [OutputChunk!]!
   }
@@ -126,10 +127,11 @@ export const executionsModule: ApiModule = {
       job: async (e: ExecutionView, _: unknown, ctx: ApiContext) => jobVersion(ctx.platform.pool, e.job_id, e.job_version),
       jobVersion: (e: ExecutionView) => e.job_version,
       jobName: (e: ExecutionView) => e.job_name,
-      targets: (e: ExecutionView, args: { status?: string | null; first: number; offset: number }, ctx: ApiContext) => {
-        if (args.first < 1 || args.first > 10_000) throw badInput('first', 'must be from 1 to 10000')
+      targets: (e: ExecutionView, args: { status?: string | null; targetId?: string | null; first: number; offset: number }, ctx: ApiContext) => {
+        if (args.first < 1 || args.first > MAX_LIST_WINDOW) throw badInput('first', `must be from 1 to ${MAX_LIST_WINDOW}`)
         if (args.offset < 0) throw badInput('offset', 'must be 0 or more')
-        return targetRunsOf(ctx.platform.pool, e.id, { status: args.status ?? null, first: args.first, offset: args.offset })
+        const targetId = optionalUuidArg(args.targetId, 'targetId')
+        return targetRunsOf(ctx.platform.pool, e.id, { status: args.status ?? null, targetId, first: args.first, offset: args.offset })
       },
       summary: (e: ExecutionView) => ({
         total: e.target_count, succeeded: e.succeeded, failed: e.failed, cancelled: e.cancelled, skipped: e.skipped, running: e.running, pending: e.pending
@@ -150,16 +152,20 @@ export const executionsModule: ApiModule = {
       finishedAt: (r: TargetRunRow) => r.finished_at,
       outputBytes: (r: TargetRunRow) => Number(r.output_bytes),
       output: (r: TargetRunRow, args: { maxBytes: number }, ctx: ApiContext) => {
-        if (args.maxBytes < 1 || args.maxBytes > 10 * 1024 * 1024) throw badInput('maxBytes', 'must be from 1 to 10485760')
-        return runOutputPreview(ctx.platform.pool, r.execution_id, r.target_id, args.maxBytes)
+        if (args.maxBytes < 1 || args.maxBytes > MAX_FIELD_BYTES) throw badInput('maxBytes', `must be from 1 to ${MAX_FIELD_BYTES}`)
+        return runOutputPreview(ctx.platform.pool, r.execution_id, r.target_id, args.maxBytes, ctx.outputBudget)
       }
     },
     Query: {
       execution: async (_: unknown, args: { id: string }, ctx: ApiContext) => first(await executionsByIds(ctx.platform.pool, [uuidArg(args.id, 'id')])),
-      executions: (_: unknown, args: { jobId?: string | null; status?: string | null; first: number; after?: string | null }, ctx: ApiContext) =>
-        readModel(() =>
-          queryExecutions(ctx.platform.pool, { jobId: optionalUuidArg(args.jobId, 'jobId'), status: args.status ?? null, first: args.first, after: args.after ?? null })
-        ).then(connection),
+      executions: (
+        _: unknown,
+        args: { jobId?: string | null; status?: string | null; targetId?: string | null; first: number; after?: string | null },
+        ctx: ApiContext
+      ) => {
+        const filter = { jobId: optionalUuidArg(args.jobId, 'jobId'), status: args.status ?? null, targetId: optionalUuidArg(args.targetId, 'targetId') }
+        return readModel(() => queryExecutions(ctx.platform.pool, { ...filter, first: args.first, after: args.after ?? null })).then(connection)
+      },
       executionOutput: async (
         _: unknown,
         args: { executionId: string; targetId: string; attempt?: number | null; afterSeq: number; maxBytes: number },
@@ -167,7 +173,7 @@ export const executionsModule: ApiModule = {
       ) => {
         const executionId = uuidArg(args.executionId, 'executionId')
         const targetId = uuidArg(args.targetId, 'targetId')
-        if (args.maxBytes < 1 || args.maxBytes > 10 * 1024 * 1024) throw badInput('maxBytes', 'must be from 1 to 10485760')
+        if (args.maxBytes < 1 || args.maxBytes > MAX_FIELD_BYTES) throw badInput('maxBytes', `must be from 1 to ${MAX_FIELD_BYTES}`)
         const chunks = await readOutput(ctx.platform.pool, executionId, targetId, {
           ...(args.attempt != null ? { attempt: args.attempt } : {}),
           afterSeq: args.afterSeq,

@@ -12,6 +12,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLOutputType,
   type SelectionSetNode,
   type ValidationContext
@@ -22,64 +23,78 @@ import { apiError } from '../errors.ts'
 
 /**
  * Query limits, as validation rules (cached per document by Yoga, so they cost nothing on repeat
- * queries): nesting depth, and an estimated cost where a paged field multiplies what it selects
- * by its page size. Introspection is for authenticated callers only (checked per request).
+ * queries): nesting depth, and an estimated cost, the number of fields the answer would hold,
+ * where a paged or windowed list multiplies what it selects by its page size (job output is
+ * bounded per answer where it is read, see OutputBudget). Introspection is for authenticated callers only (checked per request).
  */
 // Data queries need at most 6 levels today; the standard introspection query (codegen tools) needs 14.
 export const MAX_DEPTH = 15
-export const MAX_COST = 50_000
-// A page size given as a variable is unknown at validation time: assume the largest page.
-const VARIABLE_PAGE = 500
+// About the fields of 50 executions × 1,000 target runs × 4; beyond that, ask for smaller windows.
+export const MAX_COST = 250_000
+/** The largest window (`first`) of a list that is not a Connection, e.g. Execution.targets. */
+export const MAX_LIST_WINDOW = 10_000
+// Connections refuse pages above this themselves, with a clearer message than the cost limit's.
+const MAX_PAGE = 500
 const DEFAULT_PAGE = 50
 const UNPAGED_LIST = 10
 
 const limitError = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: 'query', reason: 'QUERY_TOO_COMPLEX' } })
 
-const pageSize = (node: FieldNode): number => {
-  const first = node.arguments?.find((a) => a.name.value === 'first')
-  if (!first) return DEFAULT_PAGE
-  // Pages above the maximum are refused by the query itself, with a clearer message.
-  if (first.value.kind === Kind.INT) return Math.min(VARIABLE_PAGE, Math.max(1, Number(first.value.value)))
-  return VARIABLE_PAGE
+type FieldDef = GraphQLField<unknown, unknown> | undefined
+
+/**
+ * What a query asks for in an integer argument: its literal value, else the argument's default.
+ * A variable is unknown at validation time (the rule is cached per document), so it counts as
+ * the largest value the field accepts.
+ */
+const intArgument = (node: FieldNode, def: FieldDef, name: string, largest: number): number | null => {
+  const given = node.arguments?.find((a) => a.name.value === name)
+  if (given) return given.value.kind === Kind.INT ? Number(given.value.value) : largest
+  const declared = def?.args.find((a) => a.name === name)?.defaultValue
+  return typeof declared === 'number' ? declared : null
 }
 
 const isConnection = (type: GraphQLOutputType): boolean => getNamedType(type).name.endsWith('Connection')
+
+/** How many times a field's selection is answered: its page size, list window, or 1. */
+const multiplicity = (node: FieldNode, def: FieldDef, parent: GraphQLOutputType | null): number => {
+  if (!def) return 1
+  // A connection's edges are its page, already counted on the connection field.
+  if (parent && isConnection(parent)) return 1
+  if (isConnection(def.type)) return Math.min(MAX_PAGE, Math.max(1, intArgument(node, def, 'first', MAX_PAGE) ?? DEFAULT_PAGE))
+  if (!isListType(getNullableType(def.type))) return 1
+  const window = intArgument(node, def, 'first', MAX_LIST_WINDOW)
+  return window === null ? UNPAGED_LIST : Math.min(MAX_LIST_WINDOW, Math.max(1, window))
+}
 
 /** Depth and cost of a selection set, following fragments (cycles are another rule's error). */
 const measure = (context: ValidationContext) => {
   const fragments = new Map<string, FragmentDefinitionNode>(
     context.getDocument().definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : []))
   )
-  const walk = (set: SelectionSetNode, type: GraphQLOutputType | null, depth: number, seen: Set<string>): { depth: number; cost: number } => {
-    let maxDepth = depth
-    let cost = 0
+  type Measure = { depth: number; cost: number }
+  const walk = (set: SelectionSetNode, type: GraphQLOutputType | null, depth: number, seen: Set<string>): Measure => {
+    const total: Measure = { depth, cost: 0 }
+    const add = (inner: Measure, factor = 1) => {
+      total.cost += inner.cost * factor
+      total.depth = Math.max(total.depth, inner.depth)
+    }
     const named = type ? getNamedType(type) : null
     const fields = named && (isObjectType(named) || isInterfaceType(named)) ? named.getFields() : {}
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        const fieldType = fields[selection.name.value]?.type ?? null
-        if (!selection.selectionSet) {
-          cost += 1
-          continue
-        }
-        const inner = walk(selection.selectionSet, fieldType, depth + 1, seen)
-        const nullable = fieldType ? getNullableType(fieldType) : null
-        const factor = fieldType && isConnection(fieldType) ? pageSize(selection) : nullable && isListType(nullable) ? UNPAGED_LIST : 1
-        cost += 1 + inner.cost * factor
-        maxDepth = Math.max(maxDepth, inner.depth)
+        const def = fields[selection.name.value]
+        total.cost += 1
+        if (selection.selectionSet) add(walk(selection.selectionSet, def?.type ?? null, depth + 1, seen), multiplicity(selection, def, named))
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const inner = walk(selection.selectionSet, type, depth, seen)
-        cost += inner.cost
-        maxDepth = Math.max(maxDepth, inner.depth)
+        add(walk(selection.selectionSet, type, depth, seen))
       } else {
         const fragment = fragments.get(selection.name.value)
         if (!fragment || seen.has(fragment.name.value)) continue
-        const inner = walk(fragment.selectionSet, type, depth, new Set(seen).add(fragment.name.value))
-        cost += inner.cost
-        maxDepth = Math.max(maxDepth, inner.depth)
+        add(walk(fragment.selectionSet, type, depth, new Set(seen).add(fragment.name.value)))
       }
     }
-    return { depth: maxDepth, cost }
+    return total
   }
   return walk
 }
@@ -91,6 +106,7 @@ export const queryLimitsRule = (context: ValidationContext): ASTVisitor => ({
     const { depth, cost } = measure(context)(operation.selectionSet, root ?? null, 0, new Set())
     if (depth > MAX_DEPTH) context.reportError(limitError(`query: is nested ${depth} levels deep; at most ${MAX_DEPTH} are allowed`))
     if (cost > MAX_COST) context.reportError(limitError(`query: would cost about ${cost} (at most ${MAX_COST}); ask for smaller pages or fewer fields`))
+
     return false
   }
 })

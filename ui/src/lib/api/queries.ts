@@ -87,8 +87,9 @@ export const AUDIT_LOG = `query AuditLog($type: String, $actorId: ID, $stream: S
   auditLog(type: $type, actorId: $actorId, stream: $stream, from: $from, to: $to, after: $after, first: ${AUDIT_PAGE}) { pageInfo { hasNextPage endCursor } edges { node { ${AUDIT} } } } }`
 export const EVENTS_LIVE = `subscription Events($types: [String!]) { events(types: $types) { ${AUDIT} } }`
 
-/** Recent runs of one target: no server-side filter by target yet, so recent executions are scanned. */
-export const RECENT_EXECUTIONS_WITH_TARGETS = `query RecentRuns { executions(first: 25) { edges { node { id jobName jobVersion status createdAt targets(first: 1000) { targetId status exitCode startedAt finishedAt } } } } }`
+/** The latest executions that ran on one target, each with that target's run. */
+export const TARGET_RECENT_RUNS = `query TargetRecentRuns($targetId: ID!) { executions(targetId: $targetId, first: 25) {
+  edges { node { id jobName jobVersion status createdAt targets(targetId: $targetId, first: 1) { targetId status exitCode startedAt finishedAt } } } } }`
 
 export const DASHBOARD = `query Dashboard {
   running: executions(status: RUNNING, first: 20) { totalCount edges { node { ${EXECUTION_ROW} } } }
