@@ -131,4 +131,20 @@ describe('Executions over GraphQL', () => {
     expect(rerun.targets.map((t) => t.targetName)).toEqual(['gql-local'])
     expect(await waitForStatus(rerun.id)).toBe('FAILED')
   })
+
+  // Last: it stops the sink.
+  it('answers what was decided, with a warning, when the change cannot be made durable in time', async () => {
+    api.h.stopSinks()
+    const run = await admin('mutation($job: ID!, $t: ID!) { runJob(jobId: $job, targetIds: [$t], parameters: { name: "x" }) { id status jobName summary { total pending } targets { targetId } } }', {
+      job: jobId,
+      t: targetId
+    })
+    expect(run.errors).toBeUndefined()
+    expect((run.extensions as { warnings?: Array<{ code: string }> } | undefined)?.warnings?.[0]?.code).toBe('NOT_YET_DURABLE')
+    const execution = run.data?.runJob as { id: string }
+    expect(run.data?.runJob).toEqual({ id: execution.id, status: 'QUEUED', jobName: 'gql-hello', summary: { total: 1, pending: 1 }, targets: [] })
+    const cancel = await admin('mutation($id: ID!) { cancelExecution(id: $id) { id cancelRequested } }', { id: execution.id })
+    expect(cancel.errors).toBeUndefined()
+    expect(cancel.data?.cancelExecution).toEqual({ id: execution.id, cancelRequested: true })
+  })
 })

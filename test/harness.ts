@@ -18,6 +18,8 @@ export interface Harness {
   /** A second, independent writer (own cache and connections), like another api replica. */
   readonly replica: () => Promise<Platform>
   readonly startSink: () => AbortController
+  /** Stops every sink this harness started: commands are still accepted, nothing becomes durable. */
+  readonly stopSinks: () => void
   /** Dispatcher, job slots, output sink and `workers` in-process workers: everything that runs jobs. */
   readonly startExecution: (workers?: number, slots?: number) => Promise<void>
   readonly run: <C, E extends DomainEvent, S>(p: Platform, aggregate: Aggregate<C, E, S>, command: C, context?: Partial<CommandContext>) => ReturnType<typeof runCommand>
@@ -77,6 +79,9 @@ export const openHarness = async (options: { sink?: boolean } = {}): Promise<Har
       return p
     },
     startSink,
+    stopSinks: () => {
+      for (const sink of sinks) sink.abort()
+    },
     startExecution: async (workers = 1, slots = 16) => {
       const { startDispatcher, startJobSlots, startOutputSink, startWorkerRole } = await import('../runtime/execution-roles.ts')
       roles.push(startDispatcher(platform, db.url, logger), startJobSlots(platform, db.url, logger), startOutputSink(platform, db.url, logger))

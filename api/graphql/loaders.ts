@@ -2,16 +2,17 @@ import type { Pool } from '../../projections/db.ts'
 import { credentialsByIds, type CredentialView } from '../../projections/queries/credentials.ts'
 import { usersByIds, type UserView } from '../../projections/queries/users.ts'
 import { targetsByIds, type TargetView } from '../../projections/queries/targets.ts'
+import { jobVersionsByKeys, type JobView } from '../../projections/queries/jobs.ts'
 
 /**
  * Batches by-id reads made while resolving one request (e.g. the credential of every target on
  * a page) into one query per tick: no N+1.
  */
-export const batchLoader = <V extends { id: string }>(load: (ids: ReadonlyArray<string>) => Promise<V[]>) => {
+export const batchLoader = <V>(load: (ids: ReadonlyArray<string>) => Promise<V[]>, keyOf: (v: V) => string = (v) => (v as { id: string }).id) => {
   let pending: Map<string, Array<{ resolve: (v: V | null) => void; reject: (e: unknown) => void }>> | null = null
   const flush = async (batch: NonNullable<typeof pending>) => {
     try {
-      const found = new Map((await load([...batch.keys()])).map((v) => [v.id, v]))
+      const found = new Map((await load([...batch.keys()])).map((v) => [keyOf(v), v]))
       for (const [id, waiters] of batch) for (const w of waiters) w.resolve(found.get(id) ?? null)
     } catch (error) {
       for (const waiters of batch.values()) for (const w of waiters) w.reject(error)
@@ -37,10 +38,13 @@ export interface Loaders {
   readonly credential: (id: string) => Promise<CredentialView | null>
   readonly user: (id: string) => Promise<UserView | null>
   readonly target: (id: string) => Promise<TargetView | null>
+  /** Keyed `<jobId>@<version>`. */
+  readonly jobVersion: (key: string) => Promise<JobView | null>
 }
 
 export const createLoaders = (pool: Pool): Loaders => ({
   credential: batchLoader((ids) => credentialsByIds(pool, ids)),
   user: batchLoader((ids) => usersByIds(pool, ids)),
-  target: batchLoader((ids) => targetsByIds(pool, ids))
+  target: batchLoader((ids) => targetsByIds(pool, ids)),
+  jobVersion: batchLoader((keys) => jobVersionsByKeys(pool, keys), (v) => v.key)
 })

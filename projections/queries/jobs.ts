@@ -30,6 +30,22 @@ export const jobVersion = async (db: Queryable, jobId: string, version: number):
   return (rows[0] as JobView | undefined) ?? null
 }
 
+/** Several job versions in one query, e.g. the jobs of a page of executions; keyed `<jobId>@<version>`. */
+export const jobVersionsByKeys = async (db: Queryable, keys: ReadonlyArray<string>): Promise<Array<JobView & { key: string }>> => {
+  if (keys.length === 0) return []
+  const ids = keys.map((k) => k.slice(0, k.lastIndexOf('@')))
+  const versions = keys.map((k) => Number(k.slice(k.lastIndexOf('@') + 1)))
+  const { rows } = await db.query(
+    `SELECT v.job_id || '@' || v.version AS key, v.job_id AS id, v.name, v.description, v.version, v.steps, v.parameters, v.concurrency, j.archived,
+            v.created_at, v.created_at AS updated_at
+       FROM unnest($1::uuid[], $2::int[]) AS k(job_id, version)
+       JOIN job_versions v ON v.job_id = k.job_id AND v.version = k.version
+       JOIN jobs j ON j.id = v.job_id`,
+    [ids, versions]
+  )
+  return rows as Array<JobView & { key: string }>
+}
+
 /** `name`: a glob (`deploy-*`), case-insensitive. Archived jobs only when asked for. */
 export const queryJobs = (
   db: Queryable,

@@ -1,13 +1,14 @@
 import type { GraphQLResolveInfo } from 'graphql'
+import type { CommandResult } from '../../../commands/handler.ts'
+import type { ExecutionState } from '../../../domains/executions/index.ts'
 import { cancelExecution, rerunExecution, runJob } from '../../../commands/executions.ts'
-import { jobVersion } from '../../../projections/queries/jobs.ts'
 import { executionsByIds, queryExecutions, targetRunsOf, type ExecutionView } from '../../../projections/queries/executions.ts'
 import { readOutput } from '../../../projections/output-store.ts'
 import type { TargetRunRow } from '../../../projections/read-models/target-runs.ts'
 import type { ApiContext } from '../context.ts'
-import { badInput, notFound, readModel } from '../errors.ts'
+import { badInput, readModel } from '../errors.ts'
 import type { ApiModule } from '../module.ts'
-import { commandOptions, connection, first, optionalUuidArg, uuidArg, type CommandArgs } from '../resolve.ts'
+import { commandOptions, connection, first, optionalUuidArg, readBack, uuidArg, type CommandArgs } from '../resolve.ts'
 import { executionOutputSubscription, executionUpdatedSubscription, toOutputChunk } from '../../subscriptions/executions.ts'
 import { MAX_FIELD_BYTES, runOutputPreview } from '../../execution-output.ts'
 import { MAX_LIST_WINDOW } from '../plugins/limits.ts'
@@ -112,11 +113,25 @@ const batchOf = (args: RunJobArgs) => {
   return null
 }
 
-const executionAfter = async (ctx: ApiContext, id: string) => {
-  const row = first(await executionsByIds(ctx.platform.pool, [id]))
-  if (!row) throw notFound('execution', id)
-  return row
+/**
+ * What the command decided, for an answer that must not wait for the read model any longer
+ * (the change is accepted, not yet durable, and the answer says so). Its target runs show once
+ * the read model has them.
+ */
+const fromState = (state: ExecutionState): ExecutionView | null => {
+  if (state.status === 'absent') return null
+  const { request, counts } = state
+  return {
+    id: request.executionId, job_id: request.jobId, job_version: request.jobVersion, job_name: request.jobName, status: state.status,
+    requested_by: request.requestedBy, options: request.options, target_count: request.targets.length,
+    succeeded: counts.SUCCEEDED, failed: counts.FAILED, cancelled: counts.CANCELLED, skipped: counts.SKIPPED,
+    running: counts.RUNNING, pending: counts.PENDING + counts.DISPATCHED, cancel_requested: state.cancelRequested,
+    reason: state.halted?.reason ?? null, created_at: request.at, started_at: state.startedAt, finished_at: state.finishedAt, position: 0
+  }
 }
+
+const executionAfter = (ctx: ApiContext, result: CommandResult<ExecutionState>, id: string) =>
+  readBack(result, async () => first(await executionsByIds(ctx.platform.pool, [id])), () => fromState(result.state), 'execution', id)
 
 const statusOfRun = (r: TargetRunRow) => (r.status === 'DISPATCHED' ? 'PENDING' : r.status)
 
@@ -124,7 +139,7 @@ export const executionsModule: ApiModule = {
   typeDefs,
   resolvers: {
     Execution: {
-      job: async (e: ExecutionView, _: unknown, ctx: ApiContext) => jobVersion(ctx.platform.pool, e.job_id, e.job_version),
+      job: (e: ExecutionView, _: unknown, ctx: ApiContext) => ctx.loaders.jobVersion(`${e.job_id}@${e.job_version}`),
       jobVersion: (e: ExecutionView) => e.job_version,
       jobName: (e: ExecutionView) => e.job_name,
       targets: (e: ExecutionView, args: { status?: string | null; targetId?: string | null; first: number; offset: number }, ctx: ApiContext) => {
@@ -194,17 +209,17 @@ export const executionsModule: ApiModule = {
           (c) => runJob({ jobId, targetIds, targetFilter: args.targetFilter ?? null, parameters: args.parameters, options }, c),
           commandOptions(args, info)
         )
-        return executionAfter(ctx, result.id)
+        return executionAfter(ctx, result, result.id)
       },
       cancelExecution: async (_: unknown, args: CommandArgs & { id: string }, ctx: ApiContext, info: Info) => {
         const id = uuidArg(args.id, 'id')
-        await ctx.runCommand((c) => cancelExecution(id, c), commandOptions(args, info))
-        return executionAfter(ctx, id)
+        const result = await ctx.runCommand((c) => cancelExecution(id, c), commandOptions(args, info))
+        return executionAfter(ctx, result, id)
       },
       rerunExecution: async (_: unknown, args: CommandArgs & { id: string; onlyFailed: boolean }, ctx: ApiContext, info: Info) => {
         const id = uuidArg(args.id, 'id')
         const result = await ctx.runCommand((c) => rerunExecution(id, args.onlyFailed, c), commandOptions(args, info))
-        return executionAfter(ctx, result.id)
+        return executionAfter(ctx, result, result.id)
       }
     },
     Subscription: {
