@@ -25,6 +25,11 @@ export interface DocumentProjection<R extends Row = Row> {
   /** The row keys an event touches (usually one). */
   readonly keysOf: (event: RecordedEvent) => ReadonlyArray<string>
   readonly evolve: (row: R | null, event: RecordedEvent, key: string) => R | null
+  /**
+   * A condition on a row (SQL) under which a periodic clean-up deletes it, though no event
+   * removed it. A rebuild applies the same clean-up, so rebuilt rows still equal the live ones.
+   */
+  readonly expiredWhen?: string
 }
 
 export type Queryable = Pick<PoolClient | Client, 'query'>

@@ -6,7 +6,9 @@ import { registerUser } from '../commands/users.ts'
 import { createCredential, deleteCredential } from '../commands/credentials.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
+import { recordLoginFailure } from '../commands/auth.ts'
 import { inlineProjections } from './all.ts'
+import { pruneFailureStreaks } from './read-models/login-throttle.ts'
 import { rebuildProjections } from './rebuild.ts'
 
 let h: Harness
@@ -56,6 +58,17 @@ describe('Projection rebuild', () => {
     expect(await snapshot()).toEqual(live)
     // Same indexes, same names, same definitions as the migrations made them.
     expect(await indexes()).toEqual(indexesBefore)
+
+    // Throttling streaks that the periodic clean-up forgot are forgotten by a rebuild too.
+    const ip = { ...context().actor, ip: '10.7.0.1' }
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString()
+    await run(recordLoginFailure({ username: 'someone', userId: null, reason: 'unknown-user' }, context({ now: twoDaysAgo, actor: ip })))
+    await run(recordLoginFailure({ username: 'other', userId: null, reason: 'unknown-user' }, context({ actor: ip })))
+    await pruneFailureStreaks(h.platform.pool)
+    const streaks = (await h.platform.pool.query('SELECT subject FROM login_throttle ORDER BY subject')).rows
+    expect(streaks.map((r) => r.subject.split(':')[0])).toEqual(['ip', 'user'])
+    const afterPrune = await rebuildProjections(h.platform.pool, inlineProjections, { swap: false })
+    expect(afterPrune.differences).toMatchObject({ login_throttle: 0 })
 
     // The sink keeps writing into the swapped-in tables.
     const after = await run(registerTarget({ name: 'after-rebuild', address: '10.9.9.9', connection: 'SSH' }, context()))

@@ -78,6 +78,7 @@ export const rebuildProjections = async (
       const tail = await readRange(pool, done, upTo)
       await replay(client, projections, tail)
       events += tail.length
+      for (const p of projections) if (p.expiredWhen) await client.query(`DELETE FROM ${q(fresh(p.table))} WHERE ${p.expiredWhen}`)
       const differences = await compare(client, projections)
       if (options.swap) {
         for (const p of projections) {

@@ -5,8 +5,13 @@ import { MAX_PAGE, PageInputError, type Page } from './paging.ts'
 
 export type ExecutionView = ExecutionRow & { running: number; pending: number }
 
-const VIEW = `e.*, (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status = 'RUNNING') AS running,
-  (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status IN ('PENDING', 'DISPATCHED')) AS pending`
+// Running and pending runs are counted from target_runs, but only for executions still going:
+// a finished one has none, and a page of finished 10,000-target executions must not read
+// every one of their runs.
+const ACTIVE = "e.status IN ('QUEUED', 'RUNNING')"
+const VIEW = `e.*,
+  CASE WHEN ${ACTIVE} THEN (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status = 'RUNNING') ELSE 0 END AS running,
+  CASE WHEN ${ACTIVE} THEN (SELECT count(*)::int FROM target_runs r WHERE r.execution_id = e.id AND r.status IN ('PENDING', 'DISPATCHED')) ELSE 0 END AS pending`
 
 export const executionsByIds = async (db: Queryable, ids: ReadonlyArray<string>): Promise<ExecutionView[]> => {
   if (ids.length === 0) return []

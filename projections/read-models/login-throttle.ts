@@ -27,6 +27,9 @@ export const loginThrottleProjection: DocumentProjection<LoginThrottleRow> = {
   keyType: 'text',
   columns: ['subject', 'failures', 'last_failure_at', 'position'],
   canHandle: new Set<LoginEvent['type']>(['LoginFailed', 'LoginSucceeded']),
+  // A streak whose window passed long ago throttles nothing; a later failure starts a new
+  // streak from such a row exactly as from no row.
+  expiredWhen: "last_failure_at < now() - interval '1 day'",
   keysOf: (e) => {
     const user = usernameSubject(loginIdOf(e))
     const ip = e.meta.actor?.ip
@@ -58,10 +61,7 @@ export const readFailureStreaks = async (db: Queryable, subjects: ReadonlyArray<
   )
 }
 
-/**
- * Forgets streaks whose window passed long ago. Safe for a projection: a later failure would
- * start a new streak from such a row anyway, exactly as from no row.
- */
+/** Forgets streaks whose window passed long ago (see `expiredWhen`). */
 export const pruneFailureStreaks = async (db: Queryable): Promise<void> => {
-  await db.query("DELETE FROM login_throttle WHERE last_failure_at < now() - interval '1 day'")
+  await db.query(`DELETE FROM login_throttle WHERE ${loginThrottleProjection.expiredWhen}`)
 }
