@@ -2,7 +2,7 @@ import type { ExecutionEvent, TargetRunFinished } from './events.ts'
 import { backoffSeconds, batchLength } from './options.ts'
 import { closedCount, evolveExecution, inFlight, isFinished, runAt, totalTargets, type Execution, type RunStatus } from './state.ts'
 import { entries } from './table.ts'
-import { addSeconds, elapsedMs } from './time.ts'
+import { addSeconds, elapsedMs } from '../shared/time.ts'
 
 /**
  * One decision in the making: the events so far and the state they lead to. A command often

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { backoffSeconds, DEFAULT_OPTIONS, normalizeExecutionOptions, stepTimeoutFor } from './options.ts'
-import { addSeconds, elapsedMs, formatInstant, parseInstant } from './time.ts'
+import { addSeconds, elapsedMs, formatInstant, parseInstant } from '../shared/time.ts'
 
 const faultOf = (input: unknown) => {
   const result = normalizeExecutionOptions(input)

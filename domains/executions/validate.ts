@@ -1,17 +1,13 @@
-import { integer, invalidInput, isPlainObject, oneOf, text, uuid, type Check } from '../shared/index.ts'
+import { instant, integer, invalidInput, isPlainObject, oneOf, text, uuid, type Check } from '../shared/index.ts'
 import type { ExecutionTarget, RequestExecution } from './commands.ts'
 import { MAX_TARGETS } from './options.ts'
-import { parseInstant } from './time.ts'
 
 // The jobs domain caps a job at 100 steps; a version read back never holds more.
 const MAX_STEPS = 100
 
 export const checkExecutionId = (value: unknown): Check => uuid('executionId', value)
 
-export const checkAt =
-  (value: unknown): Check =>
-  () =>
-    parseInstant(value) === undefined ? invalidInput('at', 'must be an ISO-8601 UTC time such as 2025-01-01T00:00:00.000Z') : undefined
+export const checkAt = (value: unknown): Check => instant('at', value)
 
 const ACTOR_KINDS = ['user', 'token', 'system'] as const
 

@@ -32,6 +32,10 @@ describe('Job runs', () => {
     it('rejects a malformed job id', () => spec().when({ ...claimOf(1), jobId: 'deploy' }).thenRejects('InvalidInput', 'jobId'))
     it('rejects an unknown policy', () => spec().when(claimOf(1, 'PARALLEL' as 'QUEUE')).thenRejects('InvalidInput', 'policy'))
     it('rejects a max over 100', () => spec().when(claimOf(1, 'QUEUE', 101)).thenRejects('InvalidInput', 'max'))
+    it('rejects a time that is not an ISO UTC instant', () => {
+      spec().when({ ...claimOf(1), at: 'yesterday' }).thenRejects('InvalidInput', 'at')
+      spec().when(releaseOf(1, { at: '2025-02-30T00:00:00Z' })).thenRejects('InvalidInput', 'at')
+    })
     it('rejects an unknown release reason', () => spec().when(releaseOf(1, { reason: 'LOST' as 'FINISHED' })).thenRejects('InvalidInput', 'reason'))
   })
 

@@ -1,4 +1,4 @@
-import { absurd, accept, firstInvalid, integer, oneOf, reject, text, uuid, type Check, type Decider, type Decision } from '../shared/index.ts'
+import { absurd, accept, firstInvalid, instant, integer, oneOf, reject, text, uuid, type Check, type Decider, type Decision } from '../shared/index.ts'
 import { CONCURRENCY_POLICIES, MAX_CONCURRENT_RUNS, type ConcurrencyPolicy } from '../jobs/index.ts'
 import { RELEASE_REASONS, type ClaimRun, type JobRunCommand, type ReleaseRun } from './commands.ts'
 import { jobAlreadyRunning, type JobRunRejection } from './errors.ts'
@@ -81,7 +81,7 @@ const promote = (draft: Draft, jobId: string, limit: RunLimit, at: string): void
 const checkRun = (command: { jobId: string; executionId: string; at: string }): ReadonlyArray<Check> => [
   uuid('jobId', command.jobId),
   uuid('executionId', command.executionId),
-  text('at', command.at, { max: 64 })
+  instant('at', command.at)
 ]
 
 /**

@@ -1,4 +1,5 @@
 import { invalidInput, type InvalidInput } from './errors.ts'
+import { parseInstant } from './time.ts'
 
 /**
  * Small, total validators used by deciders. Each returns the rejection (naming the field) or
@@ -52,6 +53,12 @@ export const uuid =
   (field: string, value: unknown): Check =>
   () =>
     isUuid(value) ? undefined : invalidInput(field, `must be a UUID (got ${JSON.stringify(String(value).slice(0, 60))})`)
+
+/** An ISO-8601 UTC instant such as `2025-01-01T00:00:00.000Z`, the form times take in commands. */
+export const instant =
+  (field: string, value: unknown): Check =>
+  () =>
+    parseInstant(value) === undefined ? invalidInput(field, 'must be an ISO-8601 UTC time such as 2025-01-01T00:00:00.000Z') : undefined
 
 export const optional =
   (value: unknown, check: Check): Check =>
