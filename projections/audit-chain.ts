@@ -1,5 +1,6 @@
 import type { EventMeta, RecordedEvent } from '../domains/shared/index.ts'
 import { chainHash, GENESIS_HASH } from './canonical.ts'
+import type { EventRow } from './event-store.ts'
 import type { Queryable } from './projection.ts'
 import { SINK_CHECKPOINT } from './sink.ts'
 
@@ -17,16 +18,7 @@ export type ChainVerdict =
       readonly count: number
     }
 
-interface ChainRow {
-  position: number
-  idx: number
-  id: string
-  stream: string
-  type: string
-  data: unknown
-  meta: EventMeta
-  hash: Buffer
-}
+type ChainRow = EventRow & { hash: Buffer }
 
 const PAGE = 2_000
 

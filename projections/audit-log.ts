@@ -1,4 +1,5 @@
 import type { Actor, EventMeta, RecordedEvent } from '../domains/shared/index.ts'
+import type { EventRow } from './event-store.ts'
 import type { Queryable } from './projection.ts'
 import { typeCondition, type TypeSelector } from './event-type-patterns.ts'
 
@@ -58,16 +59,7 @@ export interface AuditPageRequest {
   readonly upTo?: number | null
 }
 
-interface AuditRow {
-  position: number
-  idx: number
-  id: string
-  stream: string
-  type: string
-  data: unknown
-  meta: EventMeta
-  hash: Buffer | null
-}
+type AuditRow = EventRow & { hash: Buffer | null }
 
 export const readAuditPage = async (db: Queryable, request: AuditPageRequest): Promise<AuditEntry[]> => {
   const params: unknown[] = []

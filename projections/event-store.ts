@@ -22,7 +22,8 @@ export const recordedEvents = (position: number, body: Uint8Array): RecordedEven
   return batch.events.map((e, index) => ({ id: e.id, type: e.type, data: e.data, stream: batch.stream, meta: e.meta ?? batch.meta, position, index }))
 }
 
-interface EventRow {
+/** An `events` row as queries read it; the audit chain and log add its hash. */
+export interface EventRow {
   position: number
   idx: number
   id: string

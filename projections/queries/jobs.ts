@@ -1,17 +1,10 @@
-import type { JobConcurrency } from '../../domains/jobs/index.ts'
+import type { JobFields } from '../read-models/jobs.ts'
 import type { Queryable } from '../projection.ts'
 import { globToLike } from '../target-filter-sql.ts'
 import { pageByName, rowsByIds, type Page } from './paging.ts'
 
-export interface JobView {
-  id: string
-  name: string
-  description: string | null
-  version: number
-  steps: unknown
-  parameters: unknown
-  concurrency: JobConcurrency
-  archived: boolean
+/** A job as queries answer it, timestamps as read from PostgreSQL. */
+export interface JobView extends JobFields {
   created_at: Date
   updated_at: Date
 }

@@ -2,7 +2,8 @@ import { absurd, type RecordedEvent } from '../../domains/shared/index.ts'
 import { definitionOf, type JobConcurrency, type JobEvent } from '../../domains/jobs/index.ts'
 import type { DocumentProjection } from '../projection.ts'
 
-export interface JobRow extends Record<string, unknown> {
+/** What a job row and a job as queries answer it have in common. */
+export interface JobFields {
   id: string
   name: string
   description: string | null
@@ -11,6 +12,9 @@ export interface JobRow extends Record<string, unknown> {
   parameters: unknown
   concurrency: JobConcurrency
   archived: boolean
+}
+
+export interface JobRow extends JobFields, Record<string, unknown> {
   created_at: string | Date
   updated_at: string | Date
   position: number
