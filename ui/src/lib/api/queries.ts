@@ -6,7 +6,7 @@ export const LOGIN = `mutation Login($username: String!, $password: String!) { l
 export const REFRESH = `mutation Refresh { refreshSession { ${AUTH} } }`
 export const LOGOUT = 'mutation Logout { logout }'
 
-export const USERS = `query Users($after: String) { users(first: 200, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${USER} disabled createdAt } } } }`
+export const USERS = `query Users($after: String) { users(first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${USER} disabled createdAt } } } }`
 export const CREATE_USER = `mutation CreateUser($username: String!, $password: String!, $role: Role!) { createUser(username: $username, password: $password, role: $role) { ${USER} disabled createdAt } }`
 export const CHANGE_ROLE = `mutation ChangeRole($id: ID!, $role: Role!) { changeUserRole(id: $id, role: $role) { ${USER} disabled } }`
 export const DISABLE_USER = `mutation DisableUser($id: ID!) { disableUser(id: $id) { ${USER} disabled } }`
@@ -14,7 +14,8 @@ export const ENABLE_USER = `mutation EnableUser($id: ID!) { enableUser(id: $id) 
 export const RESET_PASSWORD = `mutation ResetPassword($id: ID!, $password: String!) { resetUserPassword(id: $id, password: $password) { id } }`
 
 const TOKEN = 'id name role createdAt createdBy expiresAt revokedAt lastUsedAt'
-export const API_TOKENS = `query ApiTokens($includeRevoked: Boolean) { apiTokens(includeRevoked: $includeRevoked, first: 200) { totalCount edges { node { ${TOKEN} } } } }`
+export const API_TOKENS = `query ApiTokens($includeRevoked: Boolean, $after: String) {
+  apiTokens(includeRevoked: $includeRevoked, first: 500, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${TOKEN} } } } }`
 export const CREATE_API_TOKEN = `mutation CreateApiToken($name: String!, $role: Role!, $expiresAt: DateTime) { createApiToken(name: $name, role: $role, expiresAt: $expiresAt) { token id apiToken { ${TOKEN} } } }`
 export const REVOKE_API_TOKEN = `mutation RevokeApiToken($id: ID!) { revokeApiToken(id: $id) { ${TOKEN} } }`
 
