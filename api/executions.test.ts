@@ -100,7 +100,14 @@ describe('Executions over GraphQL', () => {
     const onlyOther = await run('tag:gql-b')
     const both = await run('tag:gql,tag:gql-b')
     const RUNS_ON = `query($t: ID!) { executions(targetId: $t, first: 10) { totalCount edges { node { id targets(targetId: $t, first: 1) { targetId targetName status } } } } }`
-    const ofOther = (await admin(RUNS_ON, { t: other })).data?.executions as { totalCount: number; edges: Array<{ node: { id: string; targets: unknown[] } }> }
+    const pool = api.h.platform.pool
+    const original = pool.query.bind(pool)
+    const sql: string[] = []
+    pool.query = ((...args: Parameters<typeof pool.query>) => (sql.push(String(args[0])), original(...args))) as typeof pool.query
+    const answer = await admin(RUNS_ON, { t: other }).finally(() => (pool.query = original))
+    // The executions' runs and jobs are read once for the page, not once per execution.
+    expect(sql.filter((q) => q.includes('FROM target_runs WHERE execution_id = e.id'))).toHaveLength(1)
+    const ofOther = answer.data?.executions as { totalCount: number; edges: Array<{ node: { id: string; targets: unknown[] } }> }
     expect(ofOther.totalCount).toBe(2)
     expect(ofOther.edges.map((e) => e.node.id)).toEqual([both, onlyOther])
     for (const { node } of ofOther.edges) expect(node.targets).toEqual([{ targetId: other, targetName: 'gql-local-b', status: 'SUCCEEDED' }])

@@ -3,6 +3,8 @@ import { credentialsByIds, type CredentialView } from '../../projections/queries
 import { usersByIds, type UserView } from '../../projections/queries/users.ts'
 import { targetsByIds, type TargetView } from '../../projections/queries/targets.ts'
 import { jobVersionsByKeys, type JobView } from '../../projections/queries/jobs.ts'
+import { targetRunsOfEach, type TargetRunWindow } from '../../projections/queries/executions.ts'
+import type { TargetRunRow } from '../../projections/read-models/target-runs.ts'
 
 /**
  * Batches by-id reads made while resolving one request (e.g. the credential of every target on
@@ -40,11 +42,28 @@ export interface Loaders {
   readonly target: (id: string) => Promise<TargetView | null>
   /** Keyed `<jobId>@<version>`. */
   readonly jobVersion: (key: string) => Promise<JobView | null>
+  /** One execution's window of target runs; executions asking for the same window share a query. */
+  readonly targetRuns: (executionId: string, window: TargetRunWindow) => Promise<TargetRunRow[]>
+}
+
+/** A batch loader per distinct window, so a page of executions asking alike is one query. */
+const targetRunsLoader = (pool: Pool): Loaders['targetRuns'] => {
+  const byWindow = new Map<string, (executionId: string) => Promise<{ id: string; runs: TargetRunRow[] } | null>>()
+  return async (executionId, window) => {
+    const key = JSON.stringify([window.status, window.targetId ?? null, window.first, window.offset])
+    let load = byWindow.get(key)
+    if (!load) {
+      load = batchLoader(async (ids) => [...(await targetRunsOfEach(pool, ids, window))].map(([id, runs]) => ({ id, runs })))
+      byWindow.set(key, load)
+    }
+    return (await load(executionId))?.runs ?? []
+  }
 }
 
 export const createLoaders = (pool: Pool): Loaders => ({
   credential: batchLoader((ids) => credentialsByIds(pool, ids)),
   user: batchLoader((ids) => usersByIds(pool, ids)),
   target: batchLoader((ids) => targetsByIds(pool, ids)),
-  jobVersion: batchLoader((keys) => jobVersionsByKeys(pool, keys), (v) => v.key)
+  jobVersion: batchLoader((keys) => jobVersionsByKeys(pool, keys), (v) => v.key),
+  targetRuns: targetRunsLoader(pool)
 })

@@ -71,18 +71,33 @@ export const queryExecutions = async (
   }
 }
 
-/** An execution's target runs in the order the targets were given, optionally one status or one target only. */
-export const targetRunsOf = async (
-  db: Queryable,
-  executionId: string,
-  q: { readonly status: string | null; readonly targetId?: string | null; readonly first: number; readonly offset: number }
-): Promise<TargetRunRow[]> => {
+export interface TargetRunWindow {
+  readonly status: string | null
+  readonly targetId?: string | null
+  readonly first: number
+  readonly offset: number
+}
+
+/**
+ * The same window of the target runs of several executions (a page of executions, each with its
+ * failed targets), in one query: each execution's runs in the order its targets were given,
+ * optionally one status or one target only. Each execution reads its own index range and stops
+ * at the window's end.
+ */
+export const targetRunsOfEach = async (db: Queryable, executionIds: ReadonlyArray<string>, q: TargetRunWindow): Promise<Map<string, TargetRunRow[]>> => {
+  const byExecution = new Map<string, TargetRunRow[]>(executionIds.map((id) => [id, []]))
+  if (executionIds.length === 0) return byExecution
   const statuses = q.status === null ? null : q.status === 'PENDING' ? ['PENDING', 'DISPATCHED'] : [q.status]
   const { rows } = await db.query(
-    `SELECT * FROM target_runs WHERE execution_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
-       AND ($5::uuid IS NULL OR target_id = $5::uuid)
-     ORDER BY ordinal LIMIT $3 OFFSET $4`,
-    [executionId, statuses, q.first, q.offset, q.targetId ?? null]
+    `SELECT r.* FROM unnest($1::uuid[]) WITH ORDINALITY AS e(id, n)
+     CROSS JOIN LATERAL (
+       SELECT * FROM target_runs WHERE execution_id = e.id AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+         AND ($5::uuid IS NULL OR target_id = $5::uuid)
+       ORDER BY ordinal LIMIT $3 OFFSET $4
+     ) r
+     ORDER BY e.n, r.ordinal`,
+    [executionIds, statuses, q.first, q.offset, q.targetId ?? null]
   )
-  return rows as TargetRunRow[]
+  for (const row of rows as TargetRunRow[]) byExecution.get(row.execution_id)?.push(row)
+  return byExecution
 }

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql'
 import type { CommandResult } from '../../../commands/handler.ts'
 import type { ExecutionState } from '../../../domains/executions/index.ts'
 import { cancelExecution, rerunExecution, runJob } from '../../../commands/executions.ts'
-import { executionsByIds, queryExecutions, targetRunsOf, type ExecutionView } from '../../../projections/queries/executions.ts'
+import { executionsByIds, queryExecutions, type ExecutionView } from '../../../projections/queries/executions.ts'
 import { readOutput } from '../../../projections/output-store.ts'
 import type { TargetRunRow } from '../../../projections/read-models/target-runs.ts'
 import type { ApiContext } from '../context.ts'
@@ -146,7 +146,7 @@ export const executionsModule: ApiModule = {
         if (args.first < 1 || args.first > MAX_LIST_WINDOW) throw badInput('first', `must be from 1 to ${MAX_LIST_WINDOW}`)
         if (args.offset < 0) throw badInput('offset', 'must be 0 or more')
         const targetId = optionalUuidArg(args.targetId, 'targetId')
-        return targetRunsOf(ctx.platform.pool, e.id, { status: args.status ?? null, targetId, first: args.first, offset: args.offset })
+        return ctx.loaders.targetRuns(e.id, { status: args.status ?? null, targetId, first: args.first, offset: args.offset })
       },
       summary: (e: ExecutionView) => ({
         total: e.target_count, succeeded: e.succeeded, failed: e.failed, cancelled: e.cancelled, skipped: e.skipped, running: e.running, pending: e.pending
