@@ -133,4 +133,21 @@ describe('Secrets', () => {
     const stored = await api.h.platform.pool.query('SELECT count(*)::int AS n FROM events WHERE data::text LIKE ANY($1)', [[...secrets, 'SECRETKEYMATERIAL'].map((s) => `%${s}%`)])
     expect(stored.rows[0].n).toBe(0)
   })
+
+  it('withholds password hashes, token hashes and sealed secrets from the audit log and its export, for every reader', async () => {
+    const token = api.adminToken
+    await api.gql('mutation { createCredential(name: "audit-cred", kind: SSH_PASSWORD, username: "u", password: "audit-Secret-789") { id } }', {}, { token })
+    await api.gql('mutation { createApiToken(name: "audit-ci", role: VIEWER) { token } }', {}, { token })
+    const viewer = await api.userToken('VIEWER')
+    const log = await api.gql('{ auditLog(first: 500) { edges { node { type data } } } }', {}, { token: viewer.token })
+    const entries = (log.data?.auditLog.edges as Array<{ node: { type: string; data: Record<string, unknown> } }>).map((e) => e.node)
+    const first = (type: string) => entries.find((e) => e.type === type)?.data
+    expect(first('UserRegistered')).toMatchObject({ passwordHash: '[withheld]' })
+    expect(first('ApiTokenCreated')).toMatchObject({ tokenHash: '[withheld]' })
+    expect(first('CredentialCreated')?.secret).toEqual({ sealed: true, keyId: expect.any(String) })
+    const exported = await api.app.inject({ method: 'GET', url: '/audit/export?format=ndjson', headers: { authorization: `Bearer ${viewer.token}` } })
+    expect(exported.statusCode).toBe(200)
+    expect(exported.body).toContain('"passwordHash":"[withheld]"')
+    for (const answer of [log.raw, exported.body]) for (const leak of ['$argon2id', 'ciphertext', 'authTag']) expect(answer).not.toContain(leak)
+  })
 })

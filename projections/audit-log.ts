@@ -44,9 +44,33 @@ export interface AuditEntry {
   readonly commandId: string | null
   readonly correlationId: string | null
   readonly causationId: string | null
+  /** The event's data with secret material withheld (see `withholdSecrets`). */
   readonly data: unknown
-  /** The stored chain link (hex), so an exported file can be checked offline. */
+  /**
+   * The stored chain link (hex). `npm run audit:verify` checks the chain where the events are
+   * stored; an entry whose data had material withheld cannot be re-hashed from an export.
+   */
   readonly hash: string | null
+}
+
+// Fields that are not plain-text secrets but must not leave the server either: a password hash
+// can be cracked offline, a token hash confirms a guessed token.
+const WITHHELD_FIELDS = new Set(['passwordHash', 'tokenHash'])
+export const WITHHELD = '[withheld]'
+
+/**
+ * Event data as the audit log shows it to any reader (viewers included): hashes of passwords
+ * and tokens replaced by a marker, sealed secrets (AES-GCM ciphertext, e.g. a credential or a
+ * SECRET job parameter) reduced to the id of the key that sealed them.
+ */
+export const withholdSecrets = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withholdSecrets)
+  if (value === null || typeof value !== 'object') return value
+  const record = value as Record<string, unknown>
+  if (typeof record.ciphertext === 'string') return { sealed: true, ...(typeof record.keyId === 'string' ? { keyId: record.keyId } : {}) }
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(record)) out[key] = WITHHELD_FIELDS.has(key) ? WITHHELD : withholdSecrets(inner)
+  return out
 }
 
 export interface AuditPageRequest {
@@ -111,7 +135,7 @@ export const auditEntry = (e: RecordedEvent, hash: Buffer | null = null): AuditE
     commandId: e.meta?.commandId ?? null,
     correlationId: e.meta?.correlationId ?? null,
     causationId: e.meta?.causationId ?? null,
-    data: e.data ?? null,
+    data: withholdSecrets(e.data ?? null),
     hash: hash ? hash.toString('hex') : null
   }
 }
