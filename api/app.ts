@@ -26,6 +26,8 @@ export interface AppDeps {
   readonly trustProxy?: boolean | number | string
   /** Create this admin at start when no user exists yet (API.md's bootstrap). */
   readonly firstAdmin?: FirstAdmin
+  /** How often running subscriptions check their caller again (default 30 s; tests shorten it). */
+  readonly subscriptionRecheckMs?: number
 }
 
 /** A hop count becomes a function: fastify's types take booleans, address lists or functions. */
@@ -52,8 +54,8 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   app.addHook('onClose', async () => auth.close())
   await auth.ready
   const schema = buildSchema()
-  const yoga = createGraphQL({ schema, platform: deps.platform, auth, logger: deps.logger })
-  const direct = directGraphQL({ schema, logger: deps.logger, context: (server) => contextFor(deps.platform, auth, server) })
+  const yoga = createGraphQL({ schema, platform: deps.platform, auth, logger: deps.logger, recheckMs: deps.subscriptionRecheckMs })
+  const direct = directGraphQL({ schema, logger: deps.logger, context: (server) => contextFor(deps.platform, auth, server, deps.subscriptionRecheckMs) })
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST'],
@@ -69,7 +71,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   })
 
   const authenticate = async (header: string | undefined) => (await auth.principals.identify(header)).principal
-  registerWebSocket(app, { yoga, authenticate })
+  registerWebSocket(app, { yoga, authenticate, recheckMs: deps.subscriptionRecheckMs })
   registerAuditExport(app, { db: deps.platform.pool, authenticate })
   registerExecutionOutput(app, { db: deps.platform.pool, authenticate })
   app.addHook('onClose', async () => closeEventFeed(deps.platform))

@@ -53,6 +53,71 @@ const guard = <F extends GraphQLFieldResolver<unknown, ApiContext>>(rule: Access
     return inner(source, args, context, info)
   }
 
+const stillAllowed = async (context: ApiContext, rule: AccessRule, field: string): Promise<boolean> => {
+  const principal = await context.reidentify().catch(() => null)
+  try {
+    authorize({ ...context, principal, credentialsRejected: principal === null }, rule, field)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The events of a subscription for as long as its caller may still have them: every
+ * `context.recheckMs` the credentials that started it are checked again, and once they expired,
+ * were revoked, lost the role or belong to a disabled user, the stream ends (the client learns
+ * why when it subscribes again).
+ */
+export const untilAccessEnds = <T>(events: AsyncIterable<T>, allowed: () => Promise<boolean>, recheckMs: number): AsyncIterableIterator<T> => {
+  const inner = events[Symbol.asyncIterator]()
+  let ended = false
+  let endNow: (() => void) | null = null
+  const ending = new Promise<IteratorResult<T>>((resolve) => {
+    endNow = () => resolve({ done: true, value: undefined })
+  })
+  const end = async (): Promise<IteratorResult<T>> => {
+    if (!ended) {
+      ended = true
+      clearInterval(timer)
+      endNow?.()
+      await inner.return?.()
+    }
+    return { done: true, value: undefined }
+  }
+  const timer = setInterval(() => {
+    void allowed().then((yes) => (yes ? undefined : end()))
+  }, recheckMs)
+  timer.unref()
+  return {
+    [Symbol.asyncIterator]() {
+      return this
+    },
+    next: async () => {
+      if (ended) return { done: true, value: undefined }
+      const result = await Promise.race([inner.next(), ending])
+      if (result.done) await end()
+      return result
+    },
+    return: end,
+    throw: async (error?: unknown) => {
+      await end()
+      throw error
+    }
+  }
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+
+const guardSubscription =
+  (rule: AccessRule, field: string, inner: GraphQLFieldResolver<unknown, ApiContext>): GraphQLFieldResolver<unknown, ApiContext> =>
+  async (source, args, context, info) => {
+    authorize(context, rule, field)
+    const events: unknown = await inner(source, args, context, info)
+    return isAsyncIterable(events) ? untilAccessEnds(events, () => stillAllowed(context, rule, field), context.recheckMs) : events
+  }
+
 /** Every rule the schema declares, by `Type.field`; the authz test walks this against its own table. */
 export const accessRules = (schema: GraphQLSchema): Map<string, AccessRule> => {
   const rules = new Map<string, AccessRule>()
@@ -73,8 +138,9 @@ export const applyAccessControl = (schema: GraphQLSchema): GraphQLSchema =>
       if (!rule || rule.public) return field
       const coordinate = `${typeName}.${name}`
       const resolve = guard(rule, coordinate, (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, ApiContext>)
-      // Subscriptions authorize when they start (subscribe), and each event goes through resolve.
-      const subscribe = field.subscribe && guard(rule, coordinate, field.subscribe as GraphQLFieldResolver<unknown, ApiContext>)
+      // Subscriptions authorize when they start (subscribe) and again while they run; each event
+      // goes through resolve.
+      const subscribe = field.subscribe && guardSubscription(rule, coordinate, field.subscribe as GraphQLFieldResolver<unknown, ApiContext>)
       return { ...field, resolve, ...(subscribe ? { subscribe } : {}) } as GraphQLFieldConfig<unknown, ApiContext>
     }
   })

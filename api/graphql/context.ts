@@ -55,6 +55,13 @@ export interface ApiContext {
   readonly runCommand: RunCommand
   readonly auth: AuthService
   readonly loaders: Loaders
+  /**
+   * Looks the caller's credentials up again: a subscription outlives the access token that
+   * started it, and must end once that token expires or is revoked, or the user is disabled.
+   */
+  readonly reidentify: () => Promise<Principal | null>
+  /** How often a running subscription calls `reidentify`. */
+  readonly recheckMs: number
   /** Job output this answer may still carry (TargetRun.output). */
   readonly outputBudget: OutputBudget
   /** Notes for the answer's `extensions.warnings` (e.g. a change accepted but not yet durable). */

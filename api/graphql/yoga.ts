@@ -27,8 +27,17 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
 }
 
 /** Everything a resolver may use for one request: who is calling, from where, and the services. */
-export const contextFor = async (platform: Platform, auth: AuthService, { req, reply }: ServerContext): Promise<ApiContext> => {
-  const { principal, rejected } = await auth.principals.identify(header(req, 'authorization'))
+/** Subscriptions check their caller's credentials again this often (SSE and WebSocket alike). */
+export const SUBSCRIPTION_RECHECK_MS = 30_000
+
+export const contextFor = async (
+  platform: Platform,
+  auth: AuthService,
+  { req, reply }: ServerContext,
+  recheckMs = SUBSCRIPTION_RECHECK_MS
+): Promise<ApiContext> => {
+  const authorization = header(req, 'authorization')
+  const { principal, rejected } = await auth.principals.identify(authorization)
   const request: RequestInfo = {
     ip: req.ip,
     userAgent: header(req, 'user-agent'),
@@ -47,6 +56,8 @@ export const contextFor = async (platform: Platform, auth: AuthService, { req, r
     auth,
     loaders: createLoaders(platform.pool),
     outputBudget: new OutputBudget(),
+    reidentify: async () => (await auth.principals.identify(authorization)).principal,
+    recheckMs,
     warnings
   }
 }
@@ -55,7 +66,13 @@ export const contextFor = async (platform: Platform, auth: AuthService, { req, r
 export const logUnexpected = (logger: Logger, error: unknown): void =>
   logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected GraphQL error')
 
-export const createGraphQL = (deps: { schema: GraphQLSchema; platform: Platform; auth: AuthService; logger: Logger }): YogaServerInstance<ServerContext, ApiContext> =>
+export const createGraphQL = (deps: {
+  schema: GraphQLSchema
+  platform: Platform
+  auth: AuthService
+  logger: Logger
+  recheckMs?: number | undefined
+}): YogaServerInstance<ServerContext, ApiContext> =>
   createYoga<ServerContext, ApiContext>({
     schema: deps.schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -76,5 +93,5 @@ export const createGraphQL = (deps: { schema: GraphQLSchema; platform: Platform;
       error: (...args: unknown[]) => logUnexpected(deps.logger, args[0])
     },
     plugins: [useQueryLimits(), useInputErrors(), useWarnings()],
-    context: (initial) => contextFor(deps.platform, deps.auth, initial)
+    context: (initial) => contextFor(deps.platform, deps.auth, initial, deps.recheckMs)
   })

@@ -29,12 +29,12 @@ export interface TestServer {
   readonly token: string
 }
 
-export const buildTestServer = async (platform: Platform): Promise<TestServer> => {
+export const buildTestServer = async (platform: Platform, options: { readonly recheckMs?: number } = {}): Promise<TestServer> => {
   const app = Fastify()
   const logger = createLogger('silent')
   const auth = authService(platform, deriveJwtKey(platform.settings.masterKey), () => undefined)
   const schema = buildSchema([...apiModules.filter((m) => m !== auditModule && m !== eventsModule), auditModule, eventsModule])
-  const yoga = createGraphQL({ schema, platform, auth, logger })
+  const yoga = createGraphQL({ schema, platform, auth, logger, recheckMs: options.recheckMs })
   app.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST'],
@@ -46,7 +46,7 @@ export const buildTestServer = async (platform: Platform): Promise<TestServer> =
     }
   })
   const authenticate: Authenticate = async (authorization) => (await auth.principals.identify(authorization)).principal
-  registerWebSocket(app, { yoga, authenticate })
+  registerWebSocket(app, { yoga, authenticate, ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}) })
   registerAuditExport(app, { db: platform.pool, authenticate })
   app.addHook('onClose', async () => {
     closeEventFeed(platform)

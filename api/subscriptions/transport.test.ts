@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { targets, type TargetCommand } from '../../domains/targets/index.ts'
 import { readRange } from '../../projections/event-store.ts'
-import { openHarness, type Harness } from '../../test/harness.ts'
+import { createApiToken, revokeApiToken } from '../../commands/tokens.ts'
+import { context, openHarness, type Harness } from '../../test/harness.ts'
 import { buildTestServer } from './testing.ts'
 
 let h: Harness
@@ -15,7 +16,7 @@ const clients: Client[] = []
 
 beforeAll(async () => {
   h = await openHarness()
-  const server = await buildTestServer(h.platform)
+  const server = await buildTestServer(h.platform, { recheckMs: 200 })
   app = server.app
   testToken = server.token
   base = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -121,6 +122,15 @@ describe('Event subscription over SSE', () => {
     expect(payloads.map((m) => m.data?.events.type)).toEqual(['TargetRegistered', 'TargetRegistered', 'TargetRegistered'])
     const stored = (await readRange(h.platform.pool, p, last)).filter((e) => e.type === 'TargetRegistered')
     expect(payloads.map((m) => m.data?.events.id)).toEqual(stored.map((e) => e.id))
+  })
+
+  it('ends a stream once the token that opened it is revoked', async () => {
+    const created = await h.platform.commands.runPromise(createApiToken({ name: `short-${crypto.randomUUID()}`, role: 'VIEWER' }, context()))
+    const stream = sse(SUBSCRIPTION, { types: ['NothingHasThisType'] }, 1_000, created.token!)
+    await new Promise((r) => setTimeout(r, 300))
+    await h.platform.commands.runPromise(revokeApiToken(created.id, context()))
+    const outcome = await Promise.race([stream, new Promise((r) => setTimeout(() => r('still open'), 10_000))])
+    expect(outcome).toEqual([])
   })
 
   it('refuses an anonymous subscriber', async () => {
