@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targets } from '../domains/targets/index.ts'
 import { inlineProjections, sinkSideEffects } from './all.ts'
-import { runSink, SinkHalted } from './sink.ts'
+import { runSink, sinkIsActive, SinkHalted } from './sink.ts'
 import { openHarness, type Harness } from '../test/harness.ts'
 
 const register = (name: string) => ({
@@ -15,11 +15,14 @@ const register = (name: string) => ({
 })
 
 /** Runs a sink until it stops by itself (it only does so when it halts) or `ms` pass. */
-const sinkOutcome = async (h: Harness, ms: number): Promise<unknown> => {
+const sinkOutcome = async (h: Harness, ms: number, batchMax?: number): Promise<unknown> => {
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), ms)
   try {
-    await runSink({ databaseUrl: h.databaseUrl, eventLog: h.platform.eventLog, projections: inlineProjections, sideEffects: sinkSideEffects, log: () => undefined, signal: controller.signal })
+    await runSink({
+      databaseUrl: h.databaseUrl, eventLog: h.platform.eventLog, projections: inlineProjections, sideEffects: sinkSideEffects, log: () => undefined, signal: controller.signal,
+      ...(batchMax ? { batchMax } : {})
+    })
     return 'kept running'
   } catch (error) {
     return error
@@ -61,6 +64,15 @@ describe('Sink against a store that disagrees with the bus', () => {
     const outcome = await sinkOutcome(h, 10_000)
     expect(outcome).toBeInstanceOf(SinkHalted)
     expect((outcome as Error).message).toMatch(/already stored although the checkpoint is behind them/)
+  })
+
+  it('halts and lets go of its lock also when the bus reader waits on a full queue', async () => {
+    // With batches of one message the reader's queue holds ten: thirty more messages fill it
+    // while the first batch fails.
+    for (let i = 0; i < 30; i++) await h.run(h.platform, targets, register(`halt-more-${i}`), { awaitCommittedMs: 0 })
+    const outcome = await Promise.race([sinkOutcome(h, 10_000, 1), new Promise((r) => setTimeout(() => r('hung'), 20_000))])
+    expect(outcome).toBeInstanceOf(SinkHalted)
+    expect(await sinkIsActive(h.platform.pool)).toBe(false)
   })
 })
 

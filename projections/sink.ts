@@ -111,6 +111,8 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
   } finally {
     options.signal.removeEventListener('abort', abort)
     stop.abort()
+    // A reader waiting for room in a full inbox sees neither the abort nor a taker any more.
+    inbox.close()
     await pump
   }
 }
@@ -251,8 +253,10 @@ class Inbox<T extends { readonly bytes: number }> {
   private wakePutter: (() => void) | undefined
   constructor(private readonly capacity: number) {}
 
+  /** Waits for room; once the inbox is closed (the writer stopped), drops what comes. */
   async put(item: T): Promise<void> {
     while (this.items.length >= this.capacity && !this.closed) await new Promise<void>((r) => (this.wakePutter = r))
+    if (this.closed) return
     this.items.push(item)
     this.wakeTaker?.()
   }
