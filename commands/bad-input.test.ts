@@ -46,6 +46,16 @@ describe('Bad input', () => {
     await expectRefused(registerTarget(input, context()), field)
   })
 
+  it('refuses text PostgreSQL could not store (a NUL, half a surrogate pair), wherever it is, naming where', async () => {
+    await expectRefused(registerTarget({ ...goodTarget, name: 'nul-attr', attributes: { os: 'linux\u0000' } }, context()), 'attributes.os')
+    await expectRefused(registerTarget({ ...goodTarget, name: 'lone-key', attributes: { ['rack\ud800']: 'r1' } }, context()), 'attributes.rack\ud800')
+    await expectRefused(defineJob({ name: 'nul-job', steps: [{ kind: 'COMMAND', command: 'echo \u0000' }] }, context()), 'steps[0].command')
+    await expectRefused(defineJob({ name: 'surrogate-job', description: 'half \udc00 a pair', steps: [{ kind: 'COMMAND', command: 'true' }] }, context()), 'description')
+    // A whole pair is an ordinary character.
+    const ok = await attempt(defineJob({ name: 'emoji-job', description: 'deploys 🚀', steps: [{ kind: 'COMMAND', command: 'true' }] }, context()))
+    expect(ok._tag).toBe('Success')
+  })
+
   it('refuses users with an unknown role, a short password or a bad username', async () => {
     await expectRefused(registerUser({ username: 'alice', password: 'long-enough-1', role: 'ROOT' as never }, context()), 'role')
     await expectRefused(registerUser({ username: 'alice', password: 'short', role: 'VIEWER' }, context()), 'password')

@@ -1,7 +1,9 @@
 import { Deferred, Effect, Exit, Schedule } from 'effect'
 import {
   CURRENT_SCHEMA_VERSION,
+  invalidInput,
   streamName,
+  unstorableTextAt,
   type Actor,
   type BatchedEvent,
   type Decider,
@@ -169,6 +171,8 @@ const decideAll = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, c
     const decision = aggregate.decider.decide(p.command, state)
     if (!decision.ok) return { kind: 'rejected', rejection: decision.rejection }
     if (decision.events.length === 0) return { kind: 'unchanged' }
+    const unstorable = decision.events.map((e) => unstorableTextAt(e.data)).find((at) => at !== undefined)
+    if (unstorable) return { kind: 'rejected', rejection: invalidInput(unstorable, 'must not contain a NUL character or half of a UTF-16 surrogate pair') }
     const meta = metaOf(p.context)
     const mine = decision.events.map((e) => ({ id: newId(), type: e.type, data: e.data, meta }))
     events.push(...mine)

@@ -97,3 +97,27 @@ const messageIdOnBus = async (h: Harness): Promise<string> => {
   const last = await h.platform.eventLog.lastOnSubject(h.platform.eventLog.names.eventSubject(kind!, id.join('-')))
   return last!.msgId
 }
+
+describe('Sink given data PostgreSQL refuses', () => {
+  let poisoned: Harness
+  beforeAll(async () => {
+    poisoned = await openHarness({ sink: false })
+  })
+  afterAll(async () => {
+    await poisoned?.close()
+  })
+
+  it('halts naming the positions instead of retrying the same batch forever', async () => {
+    // The command handler refuses such text; this message comes from something else on the bus.
+    const targetId = crypto.randomUUID()
+    const log = poisoned.platform.eventLog
+    const meta = { actor: { kind: 'system', id: 'test', name: 'test' }, commandId: 'poison', correlationId: 'poison', causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 }
+    const data = { targetId, name: 'poison\u0000', address: '10.0.0.1', port: null, connection: 'SSH', credentialId: null, tags: [], attributes: {} }
+    const batch = { stream: `target-${targetId}`, events: [{ id: crypto.randomUUID(), type: 'TargetRegistered', data }], meta }
+    const ack = await log.append(log.names.eventSubject('target', targetId), new TextEncoder().encode(JSON.stringify(batch)), { msgId: 'poison', expectedLastSubjectSequence: 0 })
+    const outcome = await sinkOutcome(poisoned, 10_000)
+    expect(outcome).toBeInstanceOf(SinkHalted)
+    expect((outcome as Error).message).toContain(`..${ack.seq} (22`)
+    expect(await sinkIsActive(poisoned.platform.pool)).toBe(false)
+  })
+})

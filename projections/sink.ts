@@ -154,6 +154,11 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, op
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
     if (isUniqueViolation(error, 'events_')) await explainConflict(client, events, msgIds)
+    // Data PostgreSQL refuses (class 22, a missing required value) would be refused again on
+    // every retry: stop loudly, naming the messages, rather than retry the same batch forever.
+    const code = (error as { code?: string }).code ?? ''
+    if (code.startsWith('22') || code === '23502')
+      throw new SinkHalted(`PostgreSQL refused the data of positions ${messages[0]!.seq}..${last} (${code}: ${(error as Error).message})`)
     throw error
   }
   return events

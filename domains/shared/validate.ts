@@ -54,6 +54,34 @@ export const uuid =
   () =>
     isUuid(value) ? undefined : invalidInput(field, `must be a UUID (got ${JSON.stringify(String(value).slice(0, 60))})`)
 
+// PostgreSQL's jsonb refuses both (and so would the event store): a NUL anywhere, and half of a
+// UTF-16 surrogate pair, which a JSON body can smuggle in as "\ud800".
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * The path of the first string (value or key) in `value` that cannot be stored — a NUL
+ * character or an unpaired surrogate — or undefined. Checked on every event before it is
+ * published, whatever field it came from.
+ */
+export const unstorableTextAt = (value: unknown, path = ''): string | undefined => {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'value' : undefined
+  if (value === null || typeof value !== 'object') return undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unstorableTextAt(value[i], `${path}[${i}]`)
+      if (found) return found
+    }
+    return undefined
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key
+    if (UNSTORABLE.test(key)) return at
+    const found = unstorableTextAt(inner, at)
+    if (found) return found
+  }
+  return undefined
+}
+
 /** An ISO-8601 UTC instant such as `2025-01-01T00:00:00.000Z`, the form times take in commands. */
 export const instant =
   (field: string, value: unknown): Check =>
