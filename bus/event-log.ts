@@ -102,6 +102,18 @@ export class EventLog {
     return m ? toLogged(m) : null
   }
 
+  /** The message at `seq`, or null when the stream does not hold it (never written, or purged). */
+  async messageAt(seq: number): Promise<LoggedMessage | null> {
+    const m = await this.jsm.direct.getMessage(this.names.eventsStream, { seq }).catch(notFoundAsNull)
+    return m && m.seq === seq ? toLogged(m) : null
+  }
+
+  /** The first and last sequence the events stream holds now. */
+  async bounds(): Promise<{ readonly first: number; readonly last: number }> {
+    const info = await this.jsm.streams.info(this.names.eventsStream)
+    return { first: info.state.first_seq, last: info.state.last_seq }
+  }
+
   async lastSequence(): Promise<number> {
     const info = await this.jsm.streams.info(this.names.eventsStream)
     return info.state.last_seq

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targets } from '../domains/targets/index.ts'
 import { inlineProjections, sinkSideEffects } from './all.ts'
+import { deleteStreams, provisionStreams } from '../bus/index.ts'
 import { runSink, sinkIsActive, SinkHalted } from './sink.ts'
 import { openHarness, type Harness } from '../test/harness.ts'
 
@@ -114,10 +115,33 @@ describe('Sink given data PostgreSQL refuses', () => {
     const meta = { actor: { kind: 'system', id: 'test', name: 'test' }, commandId: 'poison', correlationId: 'poison', causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 }
     const data = { targetId, name: 'poison\u0000', address: '10.0.0.1', port: null, connection: 'SSH', credentialId: null, tags: [], attributes: {} }
     const batch = { stream: `target-${targetId}`, events: [{ id: crypto.randomUUID(), type: 'TargetRegistered', data }], meta }
-    const ack = await log.append(log.names.eventSubject('target', targetId), new TextEncoder().encode(JSON.stringify(batch)), { msgId: 'poison', expectedLastSubjectSequence: 0 })
+    const ack = await log.append(log.names.eventSubject('target', targetId), new TextEncoder().encode(JSON.stringify(batch)), { msgId: 'poison', expectedLastSubjectSequence: 0, headers: {} })
     const outcome = await sinkOutcome(poisoned, 10_000)
     expect(outcome).toBeInstanceOf(SinkHalted)
     expect((outcome as Error).message).toContain(`..${ack.seq} (22`)
     expect(await sinkIsActive(poisoned.platform.pool)).toBe(false)
+  })
+})
+
+describe('Sink over a recreated stream', () => {
+  let recreated: Harness
+  beforeAll(async () => {
+    recreated = await openHarness({ sink: false })
+  })
+  afterAll(async () => {
+    await recreated?.close()
+  })
+
+  it('halts instead of following the new stream from the old checkpoint', async () => {
+    for (let i = 0; i < 3; i++) await recreated.run(recreated.platform, targets, register(`before-${i}`), { awaitCommittedMs: 0 })
+    await sinkUntilStored(recreated, await recreated.platform.eventLog.lastSequence())
+    // The events stream is lost and provisioned again: its sequences start over at 1.
+    const { nc, eventLog } = recreated.platform
+    await deleteStreams(nc, eventLog.names)
+    await provisionStreams(nc, eventLog.names, { replicas: 1, logsMaxBytes: 64 * 1024 ** 2, logsMaxAgeSeconds: 3600 })
+    for (let i = 0; i < 5; i++) await recreated.run(recreated.platform, targets, register(`after-${i}`), { awaitCommittedMs: 0 })
+    const outcome = await sinkOutcome(recreated, 10_000)
+    expect(outcome).toBeInstanceOf(SinkHalted)
+    expect((outcome as Error).message).toMatch(/position 3 holds message .* in PostgreSQL but .* on the bus: the stream was recreated or rewritten/)
   })
 })

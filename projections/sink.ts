@@ -84,6 +84,7 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
   )
   const position = checkpoint.rows[0]?.position ?? 0
   let chain: Buffer = checkpoint.rows[0]?.last_hash ?? GENESIS_HASH
+  await checkBusAgrees(client, options.eventLog, position)
   options.log(`sink: active from position ${position}`)
   const batchMax = options.batchMax ?? 1_000
   const inbox = new Inbox<Prepared>(batchMax * 10)
@@ -237,6 +238,26 @@ const explainConflict = async (client: Client, events: ReadonlyArray<RecordedEve
       ? `position ${clash.position} already holds message ${clash.message_id}, the bus now says ${msgIds.get(clash.position)}: the log was rewritten`
       : `events ${events[0]?.position}..${events[events.length - 1]?.position} are already stored although the checkpoint is behind them`
   )
+}
+
+/**
+ * Before following the bus from the checkpoint, checks that it is still the log PostgreSQL
+ * copied: a stream that was deleted and recreated starts again at sequence 1, and following it
+ * from the old checkpoint would silently skip everything written since. The message at the
+ * checkpoint must be the one stored there (unless the operator purged it after archiving).
+ */
+const checkBusAgrees = async (client: Client, log: SinkOptions['eventLog'], position: number): Promise<void> => {
+  if (position === 0) return
+  const bounds = await log.bounds()
+  if (bounds.last < position)
+    throw new SinkHalted(`the events stream ends at ${bounds.last} but PostgreSQL holds events up to ${position}: the stream was recreated or rewritten`)
+  if (position < bounds.first) return
+  const { rows } = await client.query<{ message_id: string }>('SELECT message_id FROM events WHERE position = $1 LIMIT 1', [position])
+  const stored = rows[0]?.message_id
+  if (stored === undefined) return
+  const onBus = await log.messageAt(position)
+  if (onBus?.msgId !== stored)
+    throw new SinkHalted(`position ${position} holds message ${stored} in PostgreSQL but ${onBus ? onBus.msgId : 'nothing'} on the bus: the stream was recreated or rewritten`)
 }
 
 /** True while some process holds the sink lock (the API is not ready without an active sink). */
