@@ -2,7 +2,7 @@ import { Effect } from 'effect'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineJob, reviseJob } from '../commands/jobs.ts'
 import { registerTarget, removeTarget, tagTarget, updateTarget } from '../commands/targets.ts'
-import { registerUser } from '../commands/users.ts'
+import { changeUserRole, registerUser } from '../commands/users.ts'
 import { createCredential, deleteCredential } from '../commands/credentials.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
@@ -74,5 +74,31 @@ describe('Projection rebuild', () => {
     const after = await run(registerTarget({ name: 'after-rebuild', address: '10.9.9.9', connection: 'SSH' }, context()))
     const { rows } = await h.platform.pool.query('SELECT name FROM targets WHERE id = $1', [after.id])
     expect(rows).toEqual([{ name: 'after-rebuild' }])
+  })
+
+  it('swaps while the sink keeps committing batches that read one read model and write another, without a deadlock', async () => {
+    const user = await run(registerUser({ username: 'role-flipper', password: 'long-enough-pw', role: 'VIEWER' }, context()))
+    let traffic = true
+    // Changing a role reads the users row; registering a target writes targets, which a rebuild
+    // locks before users. Both go into the same sink batches.
+    const writer = (async () => {
+      for (let i = 0; traffic; i++) {
+        await Promise.all([
+          run(changeUserRole(user.id, i % 2 === 0 ? 'OPERATOR' : 'VIEWER', context({ awaitCommittedMs: 0 }))),
+          run(registerTarget({ name: `busy-${i}`, address: '10.3.0.1', connection: 'SSH' }, context({ awaitCommittedMs: 0 })))
+        ])
+      }
+    })()
+    try {
+      for (let i = 0; i < 8; i++) {
+        const swapped = await rebuildProjections(h.platform.pool, inlineProjections, { swap: true })
+        expect(swapped.swapped).toBe(true)
+      }
+    } finally {
+      traffic = false
+      await writer
+    }
+    const check = await rebuildProjections(h.platform.pool, inlineProjections, { swap: false })
+    expect(Object.values(check.differences).every((n) => n === 0)).toBe(true)
   })
 })

@@ -131,13 +131,17 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, op
   const plans = options.projections.flatMap((p) => planProjection(p, events) ?? [])
   const reads = plans.filter((p) => p.sql !== null)
   const rowsOf = new Map<object, ReadonlyArray<Row>>()
+  // Every read model is locked first, in the order a rebuild locks them: a batch that read one
+  // table and then waited to write another could otherwise deadlock with a rebuild's swap.
+  const tables = options.projections.map((p) => `"${p.table}"`)
+  const begin = ['BEGIN', ...(tables.length > 0 ? [`LOCK TABLE ${tables.join(', ')} IN ROW EXCLUSIVE MODE`] : [])]
   try {
     if (reads.length > 0) {
-      const results = asResults(await client.query(['BEGIN', ...reads.map((p) => p.sql)].join(';\n')))
-      reads.forEach((p, i) => rowsOf.set(p, results[i + 1]!.rows as Row[]))
+      const results = asResults(await client.query([...begin, ...reads.map((p) => p.sql)].join(';\n')))
+      reads.forEach((p, i) => rowsOf.set(p, results[i + begin.length]!.rows as Row[]))
     }
     const statements = [
-      ...(reads.length > 0 ? [] : ['BEGIN']),
+      ...(reads.length > 0 ? [] : begin),
       // No ON CONFLICT: a position already stored fails the whole transaction, explained below.
       `INSERT INTO events (position, idx, id, stream, type, data, meta, message_id, actor_id, occurred_at, hash)
        SELECT position, idx, id, stream, type, data, meta, message_id, actor_id, occurred_at, decode(hash, 'hex')
