@@ -9,7 +9,7 @@ import { context, openHarness, type Harness } from '../test/harness.ts'
 import { recordLoginFailure } from '../commands/auth.ts'
 import { inlineProjections } from './all.ts'
 import { pruneFailureStreaks } from './read-models/login-throttle.ts'
-import { rebuildProjections } from './rebuild.ts'
+import { rebuildProjections, RebuildRunning } from './rebuild.ts'
 
 let h: Harness
 beforeAll(async () => {
@@ -100,5 +100,17 @@ describe('Projection rebuild', () => {
     }
     const check = await rebuildProjections(h.platform.pool, inlineProjections, { swap: false })
     expect(Object.values(check.differences).every((n) => n === 0)).toBe(true)
+  })
+
+  it('refuses a second rebuild while one runs', async () => {
+    const [first, second] = await Promise.allSettled([
+      rebuildProjections(h.platform.pool, inlineProjections, { swap: false }),
+      rebuildProjections(h.platform.pool, inlineProjections, { swap: false })
+    ])
+    expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected'])
+    const refused = [first, second].find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect(refused.reason).toBeInstanceOf(RebuildRunning)
+    // Once it is done the next one may run.
+    expect((await rebuildProjections(h.platform.pool, inlineProjections, { swap: false })).swapped).toBe(false)
   })
 })

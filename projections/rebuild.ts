@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../domains/shared/index.ts'
-import { inTransaction, type Pool, type PoolClient } from './db.ts'
+import { inTransaction, tryAdvisoryLock, type Pool, type PoolClient } from './db.ts'
 import { readRange } from './event-store.ts'
 import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
 import { readModelVersionName, SINK_CHECKPOINT } from './sink.ts'
@@ -37,6 +37,33 @@ const checkpointOf = async (db: Queryable): Promise<number> => {
  * which holds the live tables exclusively so the sink waits for a moment instead of racing.
  */
 export const rebuildProjections = async (
+  pool: Pool,
+  projections: ReadonlyArray<DocumentProjection>,
+  options: { readonly swap: boolean; readonly log?: (m: string) => void }
+): Promise<RebuildReport> => {
+  // Two rebuilds would replay into the same fresh tables and swap in a mix of both.
+  const guard = await pool.connect()
+  try {
+    if (!(await tryAdvisoryLock(guard, REBUILD_LOCK))) throw new RebuildRunning()
+    try {
+      return await rebuildExclusively(pool, projections, options)
+    } finally {
+      await guard.query('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK])
+    }
+  } finally {
+    guard.release()
+  }
+}
+
+const REBUILD_LOCK = 7_311_004
+
+export class RebuildRunning extends Error {
+  constructor() {
+    super('another projection rebuild is running; try again once it has finished')
+  }
+}
+
+const rebuildExclusively = async (
   pool: Pool,
   projections: ReadonlyArray<DocumentProjection>,
   options: { readonly swap: boolean; readonly log?: (m: string) => void }
