@@ -26,18 +26,42 @@ export class CommittedPositions {
 
   async start(): Promise<void> {
     const client = await connectClient(this.databaseUrl, 'opsconductor-committed')
-    this.client = client
     client.on('notification', (n) => {
       if (n.channel === COMMITTED_CHANNEL) this.advance(parseCommittedNotice(n.payload).position)
     })
     client.on('error', (error) => {
-      if (this.closed) return
+      if (this.closed || this.client !== client) return
       this.log(`committed-positions: ${error.message}; reconnecting`)
       this.client = undefined
-      setTimeout(() => void this.start().catch((e: Error) => this.log(`committed-positions: ${e.message}`)), 1_000)
+      void client.end().catch(() => undefined)
+      void this.reconnect()
     })
-    await client.query(`LISTEN ${COMMITTED_CHANNEL}`)
-    await this.refresh()
+    try {
+      await client.query(`LISTEN ${COMMITTED_CHANNEL}`)
+      this.client = client
+      await this.refresh()
+    } catch (error) {
+      await client.end().catch(() => undefined)
+      throw error
+    }
+  }
+
+  /**
+   * Keeps trying until PostgreSQL answers again (a restart can take a while): until then every
+   * wait runs to its bound, so commands answer "accepted, not yet durable" rather than hang.
+   */
+  private async reconnect(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)).unref())
+      if (this.closed) return
+      try {
+        await this.start()
+        this.log('committed-positions: listening again')
+        return
+      } catch (error) {
+        this.log(`committed-positions: ${(error as Error).message}; trying again`)
+      }
+    }
   }
 
   /** Re-reads the checkpoint (after a reconnect, or when a wait is about to give up). */
