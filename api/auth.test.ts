@@ -165,6 +165,21 @@ describe('passwords and user administration', () => {
     expect((await api.gql(LOGIN, { u: username, p: 'brand-new-password' }, { ip: '10.5.0.3' })).errors).toBeUndefined()
   })
 
+  it('throttles guesses of the current password like logins, and records each wrong one', async () => {
+    const { token, username, userId } = await api.userToken('OPERATOR')
+    const guess = (n: number) =>
+      api.gql('mutation($o: String!) { changePassword(oldPassword: $o, newPassword: "brand-new-password") }', { o: `guess-${n}` }, { token, ip: '10.5.9.1' })
+    for (let n = 0; n < LOGIN_THROTTLE.freeFailuresPerUsername; n++) expect((await guess(n)).errors?.[0]?.extensions?.field).toBe('oldPassword')
+    const refused = await guess(99)
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'RATE_LIMITED' })
+    // Even the right password waits now, as after failed logins.
+    const right = await api.gql('mutation($o: String!) { changePassword(oldPassword: $o, newPassword: "brand-new-password") }', { o: `${username}-password` }, { token, ip: '10.5.9.1' })
+    expect(right.errors?.[0]?.extensions).toMatchObject({ reason: 'RATE_LIMITED' })
+    const { rows } = await api.h.platform.pool.query("SELECT data FROM events WHERE type = 'LoginFailed' AND data->>'userId' = $1", [userId])
+    expect(rows.map((r) => r.data.reason)).toEqual(Array(LOGIN_THROTTLE.freeFailuresPerUsername).fill('wrong-password'))
+    expect(JSON.stringify(rows)).not.toContain('guess-')
+  })
+
   it('ends every session when an admin resets a password, disables a user or lowers a role', async () => {
     const reset = await api.userToken('OPERATOR')
     await api.gql('mutation($id: ID!) { resetUserPassword(id: $id, password: "reset-password-1") { id } }', { id: reset.userId }, { token: api.adminToken })
@@ -182,9 +197,9 @@ describe('passwords and user administration', () => {
     expect(attempt.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
   })
 
-  it('keeps an admin from demoting or disabling themselves', async () => {
+  it('keeps an admin from demoting or disabling themselves, or resetting their own password', async () => {
     const me = (await api.gql('{ me { id } }', {}, { token: api.adminToken })).data?.me.id
-    for (const m of ['disableUser(id: $id) { id }', 'changeUserRole(id: $id, role: VIEWER) { id }']) {
+    for (const m of ['disableUser(id: $id) { id }', 'changeUserRole(id: $id, role: VIEWER) { id }', 'resetUserPassword(id: $id, password: "no-old-password-asked") { id }']) {
       const answer = await api.gql(`mutation($id: ID!) { ${m} }`, { id: me }, { token: api.adminToken })
       expect(answer.errors?.[0]?.extensions?.code).toBe('CONFLICT')
     }

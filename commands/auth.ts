@@ -33,6 +33,8 @@ const asNewPassword = (error: unknown) =>
  * A user changes their own password: the current one is verified against the user's own stream
  * (not a projection that might lag), then the new one is hashed and stored.
  */
+export const WRONG_OLD_PASSWORD = 'is not your current password'
+
 export const changeOwnPassword = (userId: string, oldPassword: string, newPassword: string, context: CommandContext) =>
   Effect.gen(function* () {
     if (oldPassword.length === 0) return yield* refuse('oldPassword', 'must not be empty')
@@ -40,7 +42,7 @@ export const changeOwnPassword = (userId: string, oldPassword: string, newPasswo
     const user = yield* loadState(users, userId, true)
     if (user.status !== 'active') return yield* Effect.fail(new Rejected({ rejection: userNotFound(userId) }))
     const matches = yield* (yield* PasswordHasher).verify(user.passwordHash, oldPassword)
-    if (!matches) return yield* refuse('oldPassword', 'is not your current password')
+    if (!matches) return yield* refuse('oldPassword', WRONG_OLD_PASSWORD)
     if (newPassword === oldPassword) return yield* refuse('newPassword', 'must differ from the current password')
     return yield* changeUserPassword(userId, newPassword, context).pipe(Effect.mapError((e) => asNewPassword(e) as typeof e))
   })

@@ -11,7 +11,7 @@ import type { ApiContext } from '../graphql/context.ts'
 import { apiError, badInput } from '../graphql/errors.ts'
 import type { AccessTokens } from './access-tokens.ts'
 import { startSession } from './session-tokens.ts'
-import type { LoginThrottle } from './throttle.ts'
+import { beginPasswordCheck, type LoginThrottle } from './throttle.ts'
 
 export interface AuthPayloadData {
   readonly accessToken: string
@@ -49,15 +49,7 @@ export const makeLogin = (platform: Platform, tokens: AccessTokens, throttle: Lo
   const login = async (ctx: ApiContext, username: string, password: string): Promise<AuthPayloadData> => {
     const name = decode(username, password)
     const loginId = loginIdOf(name)
-    const wait = await throttle.retryAfter(loginId, ctx.request.ip)
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000)
-      throw apiError('FORBIDDEN', `too many failed logins for this username or address; try again in ${seconds} s`, {
-        reason: 'RATE_LIMITED',
-        retryAfterSeconds: seconds
-      })
-    }
-    const done = throttle.begin(loginId, ctx.request.ip)
+    const done = await beginPasswordCheck(throttle, loginId, ctx.request.ip)
     try {
       const candidate = await findLoginCandidate(platform.pool, name)
       const usable = candidate !== null && !candidate.user.disabled

@@ -21,10 +21,11 @@ const PRUNE_EVERY_MS = 60 * 60_000
 export const authService = (platform: Platform, jwtKey: Uint8Array<ArrayBuffer>, warn: (message: string) => void): AuthService => {
   const tokens = accessTokens(jwtKey)
   const principals = principalResolver(platform.pool, tokens, warn)
-  const { login, ready } = makeLogin(platform, tokens, loginThrottle(platform.pool))
+  const throttle = loginThrottle(platform.pool)
+  const { login, ready } = makeLogin(platform, tokens, throttle)
   const prune = () =>
     void Promise.all([pruneSessions(platform.pool), pruneFailureStreaks(platform.pool)]).catch((e: Error) => warn(`could not prune ended sessions: ${e.message}`))
   const timer = setInterval(prune, PRUNE_EVERY_MS)
   timer.unref()
-  return { ...makeSessions(platform, tokens, principals), login, principals, ready, close: () => clearInterval(timer) }
+  return { ...makeSessions(platform, tokens, principals, throttle), login, principals, ready, close: () => clearInterval(timer) }
 }

@@ -1,4 +1,5 @@
-import { changeOwnPassword, recordSessionsRevoked } from '../../commands/auth.ts'
+import { GraphQLError } from 'graphql'
+import { changeOwnPassword, loginIdOf, recordLoginFailure, recordSessionsRevoked, WRONG_OLD_PASSWORD } from '../../commands/auth.ts'
 import type { SessionRevocationReason } from '../../domains/users/index.ts'
 import {
   revokeFamily,
@@ -14,6 +15,7 @@ import type { AccessTokens } from './access-tokens.ts'
 import { clearedRefreshCookie, REFRESH_COOKIE } from './cookies.ts'
 import type { AuthPayloadData } from './login.ts'
 import type { PrincipalResolver } from './principals.ts'
+import { beginPasswordCheck, type LoginThrottle } from './throttle.ts'
 import { isRefreshToken, issueTokens, newRefreshToken, REFRESH_TOKEN_TTL_MS, refreshTokenHash } from './session-tokens.ts'
 
 const signedOut = (ctx: ApiContext, message: string) => {
@@ -31,7 +33,7 @@ const userOf = (principal: Principal | null): Principal => {
  * revocations that follow a password change, a reset or disabling a user. Each revocation is
  * recorded as a SessionsRevoked event (audit), and this process forgets its cached principals.
  */
-export const makeSessions = (platform: Platform, tokens: AccessTokens, principals: PrincipalResolver) => {
+export const makeSessions = (platform: Platform, tokens: AccessTokens, principals: PrincipalResolver, throttle: LoginThrottle) => {
   const { pool } = platform
 
   const record = async (ctx: ApiContext, userId: string, username: string | undefined, scope: 'session' | 'all', reason: SessionRevocationReason) => {
@@ -87,10 +89,23 @@ export const makeSessions = (platform: Platform, tokens: AccessTokens, principal
     return count
   }
 
-  /** The caller's other sessions end; the one they changed it from stays. */
+  /**
+   * The caller's other sessions end; the one they changed it from stays. The old password is a
+   * password check like a login: throttled the same way, and a wrong one is a LoginFailed, so a
+   * stolen access token cannot be used to guess it.
+   */
   const changePassword = async (ctx: ApiContext, oldPassword: string, newPassword: string): Promise<boolean> => {
     const user = userOf(ctx.principal)
-    await ctx.runCommand((c) => changeOwnPassword(user.id, oldPassword, newPassword, c))
+    const done = await beginPasswordCheck(throttle, loginIdOf(user.name), ctx.request.ip)
+    try {
+      await ctx.runCommand((c) => changeOwnPassword(user.id, oldPassword, newPassword, c))
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.field === 'oldPassword' && error.message.endsWith(WRONG_OLD_PASSWORD))
+        await ctx.runCommand((c) => recordLoginFailure({ username: user.name, userId: user.id, reason: 'wrong-password' }, c))
+      throw error
+    } finally {
+      done()
+    }
     await revokeUserSessions(pool, user.id, 'password-changed', user.sessionId ?? null)
     await record(ctx, user.id, user.name, 'all', 'password-changed')
     return true

@@ -1,5 +1,6 @@
 import { LOGIN_THROTTLE, retryAfterMs, type FailureStreak } from '../../domains/users/index.ts'
 import type { Pool } from '../../projections/db.ts'
+import { apiError } from '../graphql/errors.ts'
 import { addressSubject, readFailureStreaks, usernameSubject } from '../../projections/read-models/login-throttle.ts'
 
 export interface LoginThrottle {
@@ -45,4 +46,21 @@ export const loginThrottle = (pool: Pool): LoginThrottle => {
       }
     }
   }
+}
+
+/**
+ * Starts a password check for `loginId` from `ip`: refuses at once (FORBIDDEN, RATE_LIMITED)
+ * while the username or the address is throttled; otherwise counts the attempt as failing until
+ * the returned function says it was recorded. Login and changePassword both go through here.
+ */
+export const beginPasswordCheck = async (throttle: LoginThrottle, loginId: string, ip: string): Promise<() => void> => {
+  const wait = await throttle.retryAfter(loginId, ip)
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000)
+    throw apiError('FORBIDDEN', `too many failed logins for this username or address; try again in ${seconds} s`, {
+      reason: 'RATE_LIMITED',
+      retryAfterSeconds: seconds
+    })
+  }
+  return throttle.begin(loginId, ip)
 }

@@ -38,9 +38,12 @@ const fromState = (state: UserState): UserView | null =>
 const userAfter = (ctx: ApiContext, result: CommandResult<UserState>, id: string) =>
   readBack(result, async () => first(await usersByIds(ctx.platform.pool, [id])), () => fromState(result.state), 'user', id)
 
-/** An admin who demotes or disables themselves could leave nobody able to manage users. */
-const notSelf = (ctx: ApiContext, id: string, what: string) => {
-  if (ctx.principal?.kind === 'user' && ctx.principal.id === id) throw apiError('CONFLICT', `you cannot ${what} yourself; ask another admin`)
+/**
+ * An admin who demotes or disables themselves could leave nobody able to manage users; one who
+ * resets their own password would skip the old-password check of changePassword.
+ */
+const notSelf = (ctx: ApiContext, id: string, what: string, instead = 'ask another admin') => {
+  if (ctx.principal?.kind === 'user' && ctx.principal.id === id) throw apiError('CONFLICT', `you cannot ${what} yourself; ${instead}`)
 }
 
 type Info = GraphQLResolveInfo
@@ -80,6 +83,7 @@ export const usersModule: ApiModule = {
       },
       resetUserPassword: async (_: unknown, args: CommandArgs & { id: string; password: string }, ctx: ApiContext, info: Info) => {
         const id = uuidArg(args.id, 'id')
+        notSelf(ctx, id, 'reset the password of', 'use changePassword, which asks for the current one')
         const result = await ctx.runCommand((c) => changeUserPassword(id, args.password, c), commandOptions(args, info))
         await ctx.auth.endUserSessions(ctx, id, 'password-reset')
         return userAfter(ctx, result, id)
