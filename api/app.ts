@@ -13,6 +13,7 @@ import { registerAuditExport } from './audit-export.ts'
 import { registerExecutionOutput } from './execution-output.ts'
 import { closeEventFeed } from './subscriptions/feed.ts'
 import { registerWebSocket } from './subscriptions/websocket.ts'
+import { clientAddressOf } from './client-address.ts'
 import { registerSecurity } from './security.ts'
 
 export interface AppDeps {
@@ -71,7 +72,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   })
 
   const authenticate = async (header: string | undefined) => (await auth.principals.identify(header)).principal
-  registerWebSocket(app, { yoga, authenticate, recheckMs: deps.subscriptionRecheckMs })
+  registerWebSocket(app, { yoga, authenticate, recheckMs: deps.subscriptionRecheckMs, clientAddress: clientAddressOf(trustProxyOption(deps.trustProxy)) })
   registerAuditExport(app, { db: deps.platform.pool, authenticate })
   registerExecutionOutput(app, { db: deps.platform.pool, authenticate })
   app.addHook('onClose', async () => closeEventFeed(deps.platform))

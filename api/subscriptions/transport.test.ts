@@ -61,6 +61,15 @@ describe('Event subscription over WebSocket', () => {
     expect(outcome).toMatchObject({ code: 4403 })
   })
 
+  it('refuses mutations with a clear answer: they are POSTed (refreshSession’s cookie could not travel on a socket)', async () => {
+    for (const query of ['mutation { refreshSession { accessToken } }', 'mutation { registerTarget(name: "ws", address: "10.0.0.1", connection: SSH) { id } }']) {
+      const outcome = await new Promise<unknown>((resolve) => {
+        wsClient(`Bearer ${testToken}`).subscribe({ query }, { next: resolve, error: resolve, complete: () => resolve('complete') })
+      })
+      expect(JSON.stringify(outcome)).toMatch(/mutations are sent as POST \/graphql/)
+    }
+  })
+
   it('replays from `after` and continues live', async () => {
     const p = h.platform.committed.current
     const before = await registerTargets(2)

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import type { ExecutionArgs } from 'graphql'
+import { getOperationAST, GraphQLError, parse as parseDocument, type ExecutionArgs } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import type { YogaServerInstance } from 'graphql-yoga'
 import { WebSocketServer } from 'ws'
@@ -14,7 +14,18 @@ export interface WebSocketDeps {
   readonly authenticate: Authenticate
   readonly path?: string
   /** How often an open connection's token is checked again (expiry, revocation, disabled user). */
-  readonly recheckMs?: number
+  readonly recheckMs?: number | undefined
+  /** The client's address behind the proxies the app trusts (default: the socket's peer). */
+  readonly clientAddress?: (request: IncomingMessage) => string
+}
+
+/** Whether a document's chosen operation is a mutation; a document that does not parse is Yoga's to answer. */
+const isMutation = (query: string, operationName: string | null | undefined): boolean => {
+  try {
+    return getOperationAST(parseDocument(query), operationName ?? undefined)?.operation === 'mutation'
+  } catch {
+    return false
+  }
 }
 
 const RECHECK_MS = 30_000
@@ -62,10 +73,14 @@ export const registerWebSocket = (app: FastifyInstance, deps: WebSocketDeps): vo
         return true
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // Mutations are POSTed (Yoga refuses them on anything else, and login, refreshSession and
+        // logout answer with a cookie a socket cannot carry): say so instead of failing inside.
+        if (isMutation(payload.query, payload.operationName))
+          return [new GraphQLError('mutations are sent as POST /graphql; a WebSocket carries queries and subscriptions', { extensions: { code: 'BAD_REQUEST' } })]
         const request = ctx.extra.request
         const authorization = ctx.extra.authorization ?? ''
         const { schema, execute, subscribe, contextFactory, parse, validate } = deps.yoga.getEnveloped({
-          ...httpLikeContext(request, authorization),
+          ...httpLikeContext(request, authorization, deps.clientAddress?.(request) ?? request.socket.remoteAddress ?? ''),
           principal: ctx.extra.principal,
           connectionParams: ctx.connectionParams,
           params: payload
@@ -112,7 +127,7 @@ const unexpectedRoot = (): never => {
  * fetch `request`, and `req`/`reply` with the few members of fastify's request and reply that
  * `contextFor` (api/graphql/yoga.ts) uses. Cookies cannot be set over a socket.
  */
-const httpLikeContext = (upgrade: IncomingMessage, authorization: string) => {
+const httpLikeContext = (upgrade: IncomingMessage, authorization: string, ip: string) => {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(upgrade.headers)) if (typeof value === 'string') headers[name] = value
   headers.authorization = authorization
@@ -120,7 +135,7 @@ const httpLikeContext = (upgrade: IncomingMessage, authorization: string) => {
   const url = `${secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${upgrade.url ?? '/graphql'}`
   return {
     request: new Request(url, { headers }),
-    req: { headers, ip: upgrade.socket.remoteAddress ?? '', protocol: secure ? 'https' : 'http', raw: upgrade },
+    req: { headers, ip, protocol: secure ? 'https' : 'http', raw: upgrade },
     reply: { header: () => undefined }
   }
 }
