@@ -162,6 +162,44 @@ describe('Bad input', () => {
     }
   })
 
+  it('refuses query arguments PostgreSQL could not use, naming them, never as an internal error', async () => {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const uuid = '0b5e3f4c-1d2a-4c8e-9f00-123456789abc'
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['query($f: String) { targets(filter: $f) { totalCount } }', { f: 'os:"a\u0000"' }, 'filter'],
+      ['query($n: String) { jobs(name: $n) { totalCount } }', { n: 'a\u0000' }, 'name'],
+      ['query($s: String) { auditLog(stream: $s) { edges { node { position } } } }', { s: 'half \ud800' }, 'stream'],
+      ['{ auditLog(actorId: "a\\u0000") { edges { node { position } } } }', {}, 'actorId'],
+      ['query($a: String) { executions(after: $a) { totalCount } }', { a: cursor(['2020-01-01T00:00:00.000Z', 'x']) }, 'after'],
+      ['query($a: String) { executions(after: $a) { totalCount } }', { a: cursor(['1', uuid]) }, 'after'],
+      ['query($a: String) { targets(after: $a) { totalCount } }', { a: cursor(['a\u0000', uuid]) }, 'after'],
+      ['query($a: String) { jobs(after: $a) { totalCount } }', { a: cursor(['a\u0000', uuid]) }, 'after'],
+      ['query($a: String) { auditLog(after: $a) { edges { node { position } } } }', { a: cursor(['d', 5, 2 ** 40]) }, 'after'],
+      ['{ auditLog(from: "0000-01-01T00:00:00Z") { edges { node { position } } } }', {}, 'from'],
+      ['{ auditLog(to: "9999-12-31T23:59:59-14:00") { edges { node { position } } } }', {}, 'to'],
+      ['{ targets(filter: "name:/[\\\\d-z]/") { totalCount } }', {}, 'filter']
+    ]
+    for (const [query, variables, field] of cases) {
+      const answer = await api.gql(query, variables, { token: api.adminToken })
+      expect(answer.errors?.[0]?.extensions, `${query} ${JSON.stringify(variables)}`).toMatchObject({ code: 'BAD_USER_INPUT', field })
+    }
+  })
+
+  it('refuses impossible dates instead of rolling them over', async () => {
+    for (const expiresAt of ['2027-02-31T00:00:00Z', '2027-01-01T24:00:00Z', '2027-13-01T00:00:00Z', '2027-01-01T10:60:00Z']) {
+      const answer = await api.gql('mutation($e: DateTime) { createApiToken(name: "dated", role: VIEWER, expiresAt: $e) { id } }', { e: expiresAt }, { token: api.adminToken })
+      expect(answer.errors?.[0]?.extensions, expiresAt).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresAt' })
+    }
+    const leap = await api.gql('mutation { createApiToken(name: "leap", role: VIEWER, expiresAt: "2028-02-29T23:59:59+01:00") { apiToken { expiresAt } } }', {}, { token: api.adminToken })
+    expect(leap.data?.createApiToken.apiToken.expiresAt).toBe('2028-02-29T22:59:59.000Z')
+  })
+
+  it('names batchPercent, the argument the caller sent, when it is out of range', async () => {
+    const answer = await api.gql('mutation($j: ID!) { runJob(jobId: $j, targetFilter: "name:base", batchPercent: 0) { id } }', { j: ids.job }, { token: api.adminToken })
+    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'batchPercent' })
+    expect(answer.errors?.[0]?.message.startsWith('batchPercent: ')).toBe(true)
+  })
+
   it('stores injection-looking text in free-text fields verbatim, as data', async () => {
     const command = `echo "${SQL}" && ${SCRIPT}`
     const answer = await api.gql('mutation($c: String!) { defineJob(name: "verbatim", steps: [{ kind: "COMMAND", command: $c }]) { steps { command } } }', { c: command }, { token: api.adminToken })

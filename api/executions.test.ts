@@ -118,6 +118,19 @@ describe('Executions over GraphQL', () => {
     expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'targetId' } })
   })
 
+  it('runs on the given targets only when the filter beside them is blank', async () => {
+    await admin('mutation { registerTarget(name: "gql-bystander", address: "localhost", connection: LOCAL) { id } }')
+    for (const blank of ['', '   ']) {
+      const run = await admin('mutation($job: ID!, $t: ID!, $f: String) { runJob(jobId: $job, targetIds: [$t], targetFilter: $f, parameters: { name: "x" }) { summary { total } targets { targetId } } }', {
+        job: jobId,
+        t: targetId,
+        f: blank
+      })
+      expect(run.errors).toBeUndefined()
+      expect(run.data?.runJob.summary.total).toBe(1)
+    }
+  })
+
   it('lets a viewer read executions but not run, cancel or re-run them', async () => {
     const viewer = await api.userToken('VIEWER')
     const r = await api.gql('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql", parameters: { name: "x" }) { id } }', { job: jobId }, { token: viewer.token })

@@ -1,4 +1,4 @@
-import { absurd } from '../domains/shared/index.ts'
+import { absurd, unstorableTextAt } from '../domains/shared/index.ts'
 import { parseTargetFilter, type FilterAst, type TextField } from '../domains/targets/filter/index.ts'
 import type { TargetRow } from './read-models/targets.ts'
 import { readModelVersionName } from './sink.ts'
@@ -103,7 +103,7 @@ export const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringi
 const decodeCursor = (after: string): Cursor => {
   try {
     const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]))
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && unstorableTextAt(value[0]) === undefined)
       return { sortName: value[0], id: value[1] }
   } catch {
     // Falls through to the error below: any undecodable text is simply not one of our cursors.

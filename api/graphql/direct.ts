@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { execute, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql'
 import { maskError, processRegularResult } from 'graphql-yoga'
 import type { ApiContext } from './context.ts'
-import { recodeInputError } from './plugins/input-errors.ts'
+import { recodeInputError, unusableText } from './plugins/input-errors.ts'
 import { queryLimitsRule, usesIntrospection } from './plugins/limits.ts'
 import { logUnexpected, type ServerContext } from './yoga.ts'
 import type { Logger } from '../../runtime/logger.ts'
@@ -49,13 +49,15 @@ export const directGraphQL = (deps: {
       return false // Yoga builds it again and answers the failure in its own words.
     }
     if (!contextValue.principal && prepared.introspects) return false
-    let result = (await execute({
-      schema: deps.schema,
-      document: prepared.document,
-      contextValue,
-      variableValues: params.variables ?? undefined,
-      operationName: params.operationName ?? undefined
-    })) as ExecutionResult
+    let result =
+      unusableText(prepared.document, params.variables) ??
+      ((await execute({
+        schema: deps.schema,
+        document: prepared.document,
+        contextValue,
+        variableValues: params.variables ?? undefined,
+        operationName: params.operationName ?? undefined
+      })) as ExecutionResult)
     // The plugins' order in the full path: input errors, warnings, then masking.
     if (result.errors && !result.data) result = { ...result, errors: result.errors.map((e) => recodeInputError(e, prepared.document)) }
     if (contextValue.warnings.length > 0 && 'data' in result) result = { ...result, extensions: { ...result.extensions, warnings: contextValue.warnings } }

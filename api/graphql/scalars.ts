@@ -4,12 +4,26 @@ import { GraphQLScalarType, Kind, type ValueNode } from 'graphql'
 const invalid = (message: string) => new TypeError(message)
 
 // A time zone is required: a bare local time means different instants on different machines.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
 
+const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
+
+/**
+ * The fields must name a real moment as written: Date.parse would roll 2027-02-31 over into
+ * March and 24:00 into the next day, and PostgreSQL refuses years outside 1–9999 after the shift
+ * to UTC.
+ */
 const parseDateTime = (value: unknown): string => {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))
+  const m = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null
+  const [year, month, day, hour, minute, second] = (m?.slice(1, 7) ?? []).map((part) => Number(part ?? 0))
+  const real =
+    m !== null && month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysIn(year!, month!) && hour! <= 23 && minute! <= 59 && second! <= 59
+  const instant = real ? new Date(value as string) : null
+  if (!instant || Number.isNaN(instant.getTime()))
     throw invalid('must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T12:00:00Z')
-  return new Date(value).toISOString()
+  const utcYear = instant.getUTCFullYear()
+  if (utcYear < 1 || utcYear > 9999) throw invalid('must lie between the years 0001 and 9999')
+  return instant.toISOString()
 }
 
 /** Instants as ISO 8601 in UTC; inputs are normalised to the same canonical form. */

@@ -29,8 +29,10 @@ export const resolveExecutionTargets = async (
       else found.set(id, name)
     }
   }
-  if (selection.targetFilter !== undefined && selection.targetFilter !== null) {
-    const parsed = parseTargetFilter(selection.targetFilter)
+  // A blank filter beside ids adds nothing: it must not read as "every target".
+  const filter = selection.targetFilter?.trim()
+  if (filter) {
+    const parsed = parseTargetFilter(filter)
     if (!parsed.ok) throw new TargetFilterError(parsed.error.message, parsed.error.position, 'filter')
     const where = compileTargetFilter(parsed.filter)
     const { rows } = await db.query(

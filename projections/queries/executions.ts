@@ -1,3 +1,5 @@
+import { isUuid } from '../../domains/shared/index.ts'
+import { parseInstant } from '../../domains/shared/time.ts'
 import type { Queryable } from '../projection.ts'
 import type { ExecutionRow } from '../read-models/executions.ts'
 import type { TargetRunRow } from '../read-models/target-runs.ts'
@@ -23,7 +25,7 @@ const encode = (createdAt: Date, id: string) => Buffer.from(JSON.stringify([crea
 const decode = (cursor: string): [string, string] => {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) return [v[0], v[1]]
+    if (Array.isArray(v) && v.length === 2 && parseInstant(v[0]) !== undefined && isUuid(v[1])) return [v[0] as string, v[1]]
   } catch {
     // reported below
   }

@@ -1,3 +1,4 @@
+import { unstorableTextAt } from '../../domains/shared/index.ts'
 import type { Queryable } from '../projection.ts'
 
 /** Bad paging input; the API answers BAD_USER_INPUT naming `field`. */
@@ -21,7 +22,7 @@ const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.s
 const decodeCursor = (after: string): [string, string] => {
   try {
     const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]))
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && unstorableTextAt(value[0]) === undefined)
       return [value[0], value[1]]
   } catch {
     // Not one of our cursors: reported below.

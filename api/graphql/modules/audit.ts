@@ -92,7 +92,9 @@ export const decodeAuditCursor = (cursor: string, order: AuditOrder): AuditKey =
   } catch {
     throw badInput('after', 'is not a cursor returned by auditLog (use pageInfo.endCursor)')
   }
-  if (!Array.isArray(value) || value.length !== 3 || !['a', 'd'].includes(value[0]) || !Number.isSafeInteger(value[1]) || !Number.isSafeInteger(value[2])) {
+  // Positions are bigint, indexes smallint: anything outside cannot come from a real entry.
+  const fits = (n: unknown, max: number) => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= max
+  if (!Array.isArray(value) || value.length !== 3 || !['a', 'd'].includes(value[0]) || !fits(value[1], Number.MAX_SAFE_INTEGER) || !fits(value[2], 32_767)) {
     throw badInput('after', 'is not a cursor returned by auditLog (use pageInfo.endCursor)')
   }
   if ((value[0] === 'a') !== (order === 'ASC')) throw badInput('after', `the cursor comes from a listing in the other order than ${order}`)

@@ -6,7 +6,7 @@ import { executionsByIds, queryExecutions, type ExecutionView } from '../../../p
 import { readOutput } from '../../../projections/output-store.ts'
 import type { TargetRunRow } from '../../../projections/read-models/target-runs.ts'
 import type { ApiContext } from '../context.ts'
-import { badInput, readModel } from '../errors.ts'
+import { badInput, readModel, renamingField } from '../errors.ts'
 import type { ApiModule } from '../module.ts'
 import { commandOptions, connection, first, optionalUuidArg, readBack, uuidArg, type CommandArgs } from '../resolve.ts'
 import { executionOutputSubscription, executionUpdatedSubscription, toOutputChunk } from '../../subscriptions/executions.ts'
@@ -205,10 +205,9 @@ export const executionsModule: ApiModule = {
           parallelism: args.parallelism, batchSize: batchOf(args), failurePolicy: args.failurePolicy, maxFailedPercent: args.maxFailedPercent,
           retries: args.retries, retryBackoffSeconds: args.retryBackoffSeconds, stepTimeoutSeconds: args.stepTimeoutSeconds
         }
-        const result = await ctx.runCommand(
-          (c) => runJob({ jobId, targetIds, targetFilter: args.targetFilter ?? null, parameters: args.parameters, options }, c),
-          commandOptions(args, info)
-        )
+        const result = await ctx
+          .runCommand((c) => runJob({ jobId, targetIds, targetFilter: args.targetFilter ?? null, parameters: args.parameters, options }, c), commandOptions(args, info))
+          .catch(renamingField('batchSize.percent', 'batchPercent'))
         return executionAfter(ctx, result, result.id)
       },
       cancelExecution: async (_: unknown, args: CommandArgs & { id: string }, ctx: ApiContext, info: Info) => {

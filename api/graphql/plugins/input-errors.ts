@@ -1,4 +1,6 @@
-import { GraphQLError, Kind, visit, type ArgumentNode, type ASTNode, type DocumentNode, type ValueNode } from 'graphql'
+import { GraphQLError, Kind, visit, type ArgumentNode, type ASTNode, type DocumentNode, type ExecutionResult, type ValueNode } from 'graphql'
+import { unstorableTextAt } from '../../../domains/shared/index.ts'
+import { badInput } from '../errors.ts'
 import type { Plugin } from 'graphql-yoga'
 
 /**
@@ -36,7 +38,7 @@ const usages = (document: DocumentNode) => {
 }
 
 const cache = new WeakMap<DocumentNode, ReturnType<typeof usages>>()
-const usagesOf = (document: DocumentNode) => {
+export const usagesOf = (document: DocumentNode) => {
   let found = cache.get(document)
   if (!found) cache.set(document, (found = usages(document)))
   return found
@@ -82,15 +84,44 @@ export const recodeInputError = (error: GraphQLError, document: DocumentNode): G
   return found ? recoded(error, found.field, found.reason) : error
 }
 
+/**
+ * Text no argument may carry: a NUL or half a UTF-16 surrogate pair, which PostgreSQL cannot
+ * store or even compare with. Checked once for every argument, literal or variable, before
+ * anything runs, so no query reaches the database with it and no command is decided on it.
+ */
+export const unusableText = (document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): ExecutionResult | null => {
+  const { byVariable, byNode } = usagesOf(document)
+  for (const [node, usage] of byNode) {
+    if (node.kind === Kind.STRING && unstorableTextAt(node.value) !== undefined) return refusal(usage.path)
+  }
+  for (const [name, usage] of byVariable) {
+    const at = unstorableTextAt(variables?.[name])
+    if (at !== undefined) return refusal(at === 'value' ? usage.path : `${usage.path}${at.startsWith('[') ? '' : '.'}${at}`)
+  }
+  return null
+}
+
+const refusal = (field: string): ExecutionResult => ({
+  errors: [badInput(field, 'must not contain a NUL character or half of a UTF-16 surrogate pair')]
+})
+
 export const useInputErrors = (): Plugin => ({
   onValidate: ({ params }) => ({ result, setResult }) => {
     if (result.length > 0) setResult(result.map((e) => recodeInputError(e, params.documentAST)))
   },
-  onExecute: ({ args }) => ({
-    onExecuteDone: ({ result, setResult }) => {
-      // Variable coercion fails before execution starts: no data, errors without a path.
-      if (!('errors' in result) || !result.errors || 'data' in result && result.data) return
-      setResult({ ...result, errors: result.errors.map((e) => recodeInputError(e, args.document)) })
+  onSubscribe: ({ args, setResultAndStopExecution }) => {
+    const refused = unusableText(args.document, args.variableValues)
+    if (refused) setResultAndStopExecution(refused)
+  },
+  onExecute: ({ args, setResultAndStopExecution }) => {
+    const refused = unusableText(args.document, args.variableValues)
+    if (refused) return void setResultAndStopExecution(refused)
+    return {
+      onExecuteDone: ({ result, setResult }) => {
+        // Variable coercion fails before execution starts: no data, errors without a path.
+        if (!('errors' in result) || !result.errors || ('data' in result && result.data)) return
+        setResult({ ...result, errors: result.errors.map((e) => recodeInputError(e, args.document)) })
+      }
     }
-  })
+  }
 })
