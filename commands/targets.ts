@@ -12,7 +12,7 @@ import {
   type UpdateTarget
 } from '../domains/targets/index.ts'
 import { Rejected } from './errors.ts'
-import { handleCommand, loadState, type CommandContext } from './handler.ts'
+import { handleCommand, loadState, refreshState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
 import { releaseKey, reserveKey } from './unique-keys.ts'
 
@@ -31,7 +31,8 @@ const targetStillNamed = (targetId: string, key: string) =>
 const checkCredential = (credentialId: string | null | undefined, connection: ConnectionKind) =>
   Effect.gen(function* () {
     if (!credentialId) return
-    const credential = yield* loadState(credentials, credentialId)
+    // Caught up with the bus: a credential deleted by another process a moment ago must not be assigned.
+    const credential = yield* refreshState(credentials, credentialId)
     if (credential.status !== 'active') {
       return yield* Effect.fail(new Rejected({ rejection: { ...notFound('credential', credentialId), field: 'credentialId' } }))
     }
@@ -55,22 +56,35 @@ export const registerTarget = (input: RegisterTargetInput, context: CommandConte
     return yield* handleCommand(targets, command, context)
   })
 
+/**
+ * A rename reserves the new name first and releases the old one after. Both are decided on the
+ * name the target has now (caught up with the bus, not a cached one), and the update carries
+ * that name: if another process renamed the target in between, the update is refused instead
+ * of leaving a name in use unreserved.
+ */
 export const updateTarget = (input: UpdateTargetInput, context: CommandContext) =>
   Effect.gen(function* () {
-    const before = yield* loadState(targets, input.targetId)
-    const command: UpdateTarget = { ...input, type: 'UpdateTarget', at: context.now }
+    const before = yield* refreshState(targets, input.targetId)
+    const command: UpdateTarget = {
+      ...input,
+      type: 'UpdateTarget',
+      at: context.now,
+      ...(before.status === 'active' && input.name !== undefined ? { expectedName: before.name } : {})
+    }
     yield* dryRun(command, before)
     if (before.status !== 'active') return yield* handleCommand(targets, command, context)
     const renamed = input.name !== undefined && nameKey(input.name) !== nameKey(before.name)
     if (renamed) yield* reserveKey('target-name', nameKey(input.name!), input.targetId, targetStillNamed, context)
     const result = yield* handleCommand(targets, command, context)
-    if (renamed) yield* releaseKey('target-name', nameKey(before.name), input.targetId, context)
+    // A replay (the same command id again, say after a lost answer) changed nothing now: the name
+    // it would release may be the one the target uses today.
+    if (renamed && !result.replayed) yield* releaseKey('target-name', nameKey(before.name), input.targetId, context)
     return result
   })
 
 export const assignCredential = (targetId: string, credentialId: string | null, context: CommandContext) =>
   Effect.gen(function* () {
-    const target = yield* loadState(targets, targetId)
+    const target = yield* refreshState(targets, targetId)
     if (target.status === 'active') yield* checkCredential(credentialId, target.connection)
     return yield* handleCommand(targets, { type: 'AssignCredential', targetId, credentialId, at: context.now }, context)
   })
@@ -83,9 +97,9 @@ export const untagTarget = (targetId: string, tags: ReadonlyArray<string>, conte
 
 export const removeTarget = (targetId: string, context: CommandContext) =>
   Effect.gen(function* () {
-    const before = yield* loadState(targets, targetId)
+    const before = yield* refreshState(targets, targetId)
     const result = yield* handleCommand(targets, { type: 'RemoveTarget', targetId, at: context.now }, context)
-    if (before.status === 'active') yield* releaseKey('target-name', nameKey(before.name), targetId, context)
+    if (before.status === 'active' && !result.replayed) yield* releaseKey('target-name', nameKey(before.name), targetId, context)
     return result
   })
 

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targets } from '../domains/targets/index.ts'
 import type { CommandServices } from '../runtime/platform.ts'
 import { context, openHarness, type Harness } from '../test/harness.ts'
-import { handleCommand } from './handler.ts'
+import { reservations } from '../domains/reservations/index.ts'
+import { handleCommand, loadState } from './handler.ts'
+import { keyDigest } from './ids.ts'
 import { registerTarget, removeTarget, updateTarget } from './targets.ts'
 
 let h: Harness
@@ -48,5 +50,35 @@ describe('Unique target names', () => {
     expect(outcomes.filter((o) => code(o) === 'conflict')).toHaveLength(19)
     const { rows } = await h.platform.pool.query("SELECT count(*)::int AS n FROM targets WHERE lower(name) = 'contested'")
     expect(rows[0]).toEqual({ n: 1 })
+  })
+
+  it('keeps the current name reserved when an earlier rename is sent again', async () => {
+    const t = await register('replay-web')
+    if (t._tag !== 'Success') throw new Error('setup failed')
+    const id = t.success.id
+    const first = context()
+    await h.platform.commands.runPromise(updateTarget({ targetId: id, name: 'replay-api' }, first))
+    await h.platform.commands.runPromise(updateTarget({ targetId: id, name: 'replay-db' }, context()))
+    // The first rename again (its answer was lost, say): the same command id, nothing new happens.
+    const again = await h.platform.commands.runPromise(updateTarget({ targetId: id, name: 'replay-api' }, first))
+    expect(again.replayed).toBe(true)
+    const db = await h.platform.commands.runPromise(loadState(reservations, keyDigest('target-name', 'replay-db'), true))
+    expect(db).toMatchObject({ status: 'held', ownerId: id })
+    expect(code(await register('replay-db'))).toBe('conflict')
+    expect((await register('replay-web'))._tag).toBe('Success')
+  })
+
+  it('decides a rename on the name the target has now, not on another process’s stale copy', async () => {
+    const other = await h.replica()
+    const t = await register('stale-web')
+    if (t._tag !== 'Success') throw new Error('setup failed')
+    const id = t.success.id
+    // This process caches the target as "stale-web"; the other one renames it.
+    await h.platform.commands.runPromise(updateTarget({ targetId: id, address: '10.3.0.2' }, context()))
+    await other.commands.runPromise(updateTarget({ targetId: id, name: 'stale-api' }, context()))
+    // A form that resends the name it showed: here that is a rename back to "stale-web".
+    await h.platform.commands.runPromise(updateTarget({ targetId: id, name: 'stale-web', address: '10.3.0.3' }, context()))
+    expect(code(await register('stale-web'))).toBe('conflict')
+    expect((await register('stale-api'))._tag).toBe('Success')
   })
 })

@@ -29,6 +29,11 @@ export interface UpdateTarget {
   readonly port?: number | null
   readonly connection?: ConnectionKind
   readonly attributes?: Readonly<Record<string, string>>
+  /**
+   * The name the caller saw (and reserved or released names against): when the target is no
+   * longer so named, the update is refused rather than decided on a stale name.
+   */
+  readonly expectedName?: string
   readonly at: string
 }
 export interface TagTarget {

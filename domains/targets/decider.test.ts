@@ -109,6 +109,10 @@ describe('Target', () => {
       spec([registered]).when(update({ name: 'web-1', address: '10.0.0.5', port: 2200 })).then([updated({ address: '10.0.0.5', port: 2200 })]))
     it('records nothing when an update changes nothing', () =>
       spec([registered]).when(update({ name: 'web-1', port: 22, attributes: {} })).thenNothing())
+    it('refuses a rename decided on a name the target no longer has', () =>
+      spec([registered, updated({ name: 'api-1' })]).when(update({ name: 'db-1', expectedName: 'web-1' })).thenRejects('TargetRenamedMeanwhile', 'name'))
+    it('renames when the expected name is the current one, in any case', () =>
+      spec([registered]).when(update({ name: 'db-1', expectedName: 'WEB-1' })).then([updated({ name: 'db-1' })]))
     it('moves a default port along with the connection', () =>
       spec([registered]).when(update({ connection: 'WINRM' })).then([updated({ port: 5986, connection: 'WINRM' })]))
     it('keeps a custom port when the connection changes', () =>

@@ -1,6 +1,6 @@
 import { absurd, accept, firstInvalid, jsonEqual, optional, reject, type Decider, type Decision } from '../shared/index.ts'
 import { DEFAULT_PORTS, type RegisterTarget, type TargetCommand, type UpdateTarget } from './commands.ts'
-import { connectionMismatch, targetAlreadyRegistered, targetAlreadyRemoved, targetNotFound, type TargetRejection } from './errors.ts'
+import { connectionMismatch, targetAlreadyRegistered, targetAlreadyRemoved, targetNotFound, targetRenamedMeanwhile, type TargetRejection } from './errors.ts'
 import type { TargetEvent, TargetUpdated } from './events.ts'
 import { assignCredential, pinHostKey, removeTarget, tagTarget, untagTarget } from './decide-existing.ts'
 import { evolve, initialState, isTerminal, type ActiveTarget, type TargetState } from './state.ts'
@@ -62,6 +62,8 @@ const nextPort = (command: UpdateTarget, target: ActiveTarget, connection: Activ
 }
 
 const update = (command: UpdateTarget, target: ActiveTarget): TargetDecision => {
+  if (command.expectedName !== undefined && command.expectedName.toLowerCase() !== target.name.toLowerCase())
+    return reject(targetRenamedMeanwhile(command.expectedName, target.name))
   const connection = command.connection ?? target.connection
   const fault = firstInvalid(
     optional(command.name, checkName(command.name)),

@@ -21,6 +21,14 @@ export const targetAlreadyRemoved = (targetId: string): TargetAlreadyRemoved => 
   message: `target ${targetId} was removed`
 })
 
+export interface TargetRenamedMeanwhile extends Rejection<'TargetRenamedMeanwhile'> {}
+export const targetRenamedMeanwhile = (expected: string, actual: string): TargetRenamedMeanwhile => ({
+  _tag: 'TargetRenamedMeanwhile',
+  category: 'conflict',
+  field: 'name',
+  message: `name: the target was renamed from ${JSON.stringify(expected)} to ${JSON.stringify(actual)} meanwhile; try again`
+})
+
 /** A different SSH host key than the pinned one: possibly a man in the middle, so never silent. */
 export interface HostKeyMismatch extends Rejection<'HostKeyMismatch'> {}
 export const hostKeyMismatch = (name: string, pinned: string, offered: string): HostKeyMismatch => ({
@@ -39,4 +47,4 @@ export const connectionMismatch = (field: string, message: string): ConnectionMi
   message: `${field}: ${message}`
 })
 
-export type TargetRejection = InvalidInput | TargetNotFound | TargetAlreadyRegistered | TargetAlreadyRemoved | HostKeyMismatch | ConnectionMismatch
+export type TargetRejection = InvalidInput | TargetNotFound | TargetAlreadyRegistered | TargetAlreadyRemoved | HostKeyMismatch | ConnectionMismatch | TargetRenamedMeanwhile
