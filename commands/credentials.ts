@@ -1,7 +1,7 @@
 import { Effect } from 'effect'
 import { checkSecretMaterial, credentials, type CredentialKind, type SealedSecret, type SecretMaterial } from '../domains/credentials/index.ts'
 import { Rejected } from './errors.ts'
-import { handleCommand, loadState, type CommandContext } from './handler.ts'
+import { handleCommand, loadState, refreshState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
 import { Vault } from './secrets.ts'
 import { releaseKey, reserveKey } from './unique-keys.ts'
@@ -61,7 +61,7 @@ export const createCredential = (input: CreateCredentialInput, context: CommandC
 
 export const rotateCredential = (credentialId: string, material: SecretMaterial & { readonly username?: string }, context: CommandContext) =>
   Effect.gen(function* () {
-    const current = yield* loadState(credentials, credentialId)
+    const current = yield* refreshState(credentials, credentialId)
     const rotate = (secret: SealedSecret) =>
       ({ type: 'RotateCredential', credentialId, secret, username: material.username ?? null, at: context.now }) as const
     if (current.status === 'active') {
@@ -78,8 +78,8 @@ export const rotateCredential = (credentialId: string, material: SecretMaterial 
 /** The sink destroys the data key in the same transaction that stores the deletion. */
 export const deleteCredential = (credentialId: string, context: CommandContext) =>
   Effect.gen(function* () {
-    const before = yield* loadState(credentials, credentialId)
+    const before = yield* refreshState(credentials, credentialId)
     const result = yield* handleCommand(credentials, { type: 'DeleteCredential', credentialId, at: context.now }, context)
-    if (before.status === 'active') yield* releaseKey('credential-name', nameKey(before.name), credentialId, context)
+    if (before.status === 'active' && !result.replayed) yield* releaseKey('credential-name', nameKey(before.name), credentialId, context)
     return result
   })

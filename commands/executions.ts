@@ -13,7 +13,7 @@ import {
 import { DEFAULT_CONCURRENCY, jobs, validateRunParameters } from '../domains/jobs/index.ts'
 import { invalidInput, notFound, invalidState } from '../domains/shared/index.ts'
 import { ConcurrencyConflict, Rejected } from './errors.ts'
-import { handleCommand, loadState, refreshState, type CommandContext } from './handler.ts'
+import { handleCommand, refreshState, type CommandContext } from './handler.ts'
 import { idFromCommand } from './ids.ts'
 import { Inventory } from './inventory.ts'
 import { requestUnderPolicy } from './job-slots.ts'
@@ -40,7 +40,8 @@ export const runJob = (input: RunJobInput, context: CommandContext) =>
     if ((input.targetIds == null || input.targetIds.length === 0) && (input.targetFilter == null || input.targetFilter.trim() === '')) {
       return yield* refuse(invalidInput('targetIds', 'give targetIds or a targetFilter'))
     }
-    const job = yield* loadState(jobs, input.jobId)
+    // Caught up with the bus: another process may have archived or revised the job a moment ago.
+    const job = yield* refreshState(jobs, input.jobId)
     if (job.status === 'absent') return yield* refuse({ ...notFound('job', input.jobId), field: 'jobId' })
     if (job.status === 'archived') return yield* refuse(invalidState(`job ${job.definition.name} is archived`))
     const values = validateRunParameters(job.definition.parameters, input.parameters)
@@ -84,7 +85,7 @@ export const rerunExecution = (executionId: string, onlyFailed: boolean, context
     const targets = onlyFailed ? failedTargets(earlier) : earlier.request.targets
     if (targets.length === 0) return yield* refuse(invalidState('every target of that execution succeeded: nothing to re-run'))
     const { executionId: _, at: __, held: ___, ...request } = earlier.request
-    const job = yield* loadState(jobs, request.jobId)
+    const job = yield* refreshState(jobs, request.jobId)
     const concurrency = job.status === 'absent' ? DEFAULT_CONCURRENCY : job.definition.concurrency
     return yield* requestUnderPolicy(
       concurrency,

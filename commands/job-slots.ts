@@ -60,7 +60,13 @@ export const requestUnderPolicy = (concurrency: JobConcurrency, request: Request
     const { jobId, jobName, executionId } = request
     yield* sweep(concurrency, jobId, context)
     const claim = { type: 'ClaimRun', jobId, jobName, executionId, policy: concurrency.policy, max: concurrency.max, at: context.now } as const
-    const claimed = yield* persistently(handleCommand(jobRuns, claim, stepContext(context, 'claim-run')))
+    let claimed = yield* persistently(handleCommand(jobRuns, claim, stepContext(context, 'claim-run')))
+    // A retry of a runJob whose claim landed but whose request did not: if a sweep has released
+    // that claim as abandoned since (and maybe given the slot to another run), replaying the claim
+    // holds nothing, and the execution must claim again rather than run without a slot.
+    const holds = claimed.state.active.some((run) => run.executionId === executionId) || claimed.state.queue.some((run) => run.executionId === executionId)
+    if (!holds && (yield* refreshState(executions, executionId)).status === 'absent')
+      claimed = yield* persistently(handleCommand(jobRuns, claim, stepContext(context, 'claim-run-again')))
     const held = claimed.state.queue.some((run) => run.executionId === executionId)
     const requested = yield* handleCommand(executions, { ...request, held }, context)
     if (!held) return requested

@@ -1,7 +1,7 @@
 import { Effect } from 'effect'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cancelExecution, rerunExecution, runJob, type RunJobInput } from '../commands/executions.ts'
-import { loadState, type CommandContext } from '../commands/handler.ts'
+import { loadState, stepContext, type CommandContext } from '../commands/handler.ts'
 import { idFromCommand } from '../commands/ids.ts'
 import { defineJob } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
@@ -142,6 +142,20 @@ describe('Job concurrency', () => {
     await settled()
     const released = await h.platform.pool.query("SELECT data->>'reason' AS reason FROM events WHERE type = 'RunReleased' AND data->>'executionId' = $1", [ghost])
     expect(released.rows).toEqual([{ reason: 'ABANDONED' }])
+  })
+
+  it('a retried run whose earlier claim was released as abandoned claims again instead of running without a slot', async () => {
+    const jobId = await jobWith('sleep 5', { policy: 'SKIP', max: 1 })
+    // The first try of a runJob claimed a slot and died before requesting the execution.
+    const retried = context({ now: new Date(Date.now() - 10 * 60_000).toISOString() })
+    const execution = idFromCommand(retried.commandId, 'execution')
+    await h.run(h.platform, jobRuns, { type: 'ClaimRun', jobId, jobName: 'retried', executionId: execution, policy: 'SKIP', max: 1, at: retried.now }, stepContext(retried, 'claim-run'))
+    // Another run sweeps that claim away as abandoned and takes the slot.
+    const other = await started(jobId)
+    // Now the first runJob is sent again, with the same command id.
+    const again = await runOf(jobId, { ...retried, now: new Date().toISOString() })
+    expect(again._tag === 'Failure' && again.failure._tag === 'Rejected' && again.failure.rejection._tag).toBe('JobAlreadyRunning')
+    expect((await waitForEnd(other)).status).toBe('SUCCEEDED')
   })
 
   it('a claim from moments ago whose request has not landed yet still counts', async () => {
