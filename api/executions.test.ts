@@ -131,6 +131,18 @@ describe('Executions over GraphQL', () => {
     }
   })
 
+  it('shows a removed target as it was when it ran (TargetRun.target is never null, as the contract says)', async () => {
+    const t = await admin('mutation { registerTarget(name: "gql-removed", address: "localhost", connection: LOCAL, tags: ["gone"]) { id } }')
+    const removedId = (t.data?.registerTarget as { id: string }).id
+    const run = await admin('mutation($job: ID!, $t: ID!) { runJob(jobId: $job, targetIds: [$t], parameters: { name: "r" }) { id } }', { job: jobId, t: removedId })
+    const id = (run.data?.runJob as { id: string }).id
+    expect(await waitForStatus(id)).toBe('SUCCEEDED')
+    await admin('mutation($id: ID!) { removeTarget(id: $id) }', { id: removedId })
+    const answer = await admin('query($id: ID!) { execution(id: $id) { targets { targetName target { id name address tags } } } }', { id })
+    expect(answer.errors).toBeUndefined()
+    expect(answer.data?.execution.targets).toEqual([{ targetName: 'gql-removed', target: { id: removedId, name: 'gql-removed', address: 'localhost', tags: ['gone'] } }])
+  })
+
   it('lets a viewer read executions but not run, cancel or re-run them', async () => {
     const viewer = await api.userToken('VIEWER')
     const r = await api.gql('mutation($job: ID!) { runJob(jobId: $job, targetFilter: "tag:gql", parameters: { name: "x" }) { id } }', { job: jobId }, { token: viewer.token })

@@ -1,5 +1,6 @@
 import type { EventBatch, RecordedEvent } from '../domains/shared/index.ts'
 import type { Pool } from './db.ts'
+import type { Queryable } from './projection.ts'
 
 /** Thrown when a bus message cannot be an event batch: someone wrote to our subjects by hand. */
 export class MalformedEventMessage extends Error {
@@ -48,6 +49,13 @@ const COLUMNS = 'position, idx, id, stream, type, data, meta'
 /** One aggregate's events in order, as far as the sink has stored them. */
 export const readStream = async (pool: Pool, stream: string): Promise<RecordedEvent[]> => {
   const { rows } = await pool.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = $1 ORDER BY position, idx`, [stream])
+  return rows.map(toRecorded)
+}
+
+/** Several streams at once, each in order (events of different streams interleave by position). */
+export const readStreams = async (db: Queryable, streams: ReadonlyArray<string>): Promise<RecordedEvent[]> => {
+  if (streams.length === 0) return []
+  const { rows } = await db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream = ANY($1::text[]) ORDER BY position, idx`, [streams])
   return rows.map(toRecorded)
 }
 

@@ -1,7 +1,7 @@
 import type { Pool } from '../../projections/db.ts'
 import { credentialsByIds, type CredentialView } from '../../projections/queries/credentials.ts'
 import { usersByIds, type UserView } from '../../projections/queries/users.ts'
-import { targetsByIds, type TargetView } from '../../projections/queries/targets.ts'
+import { removedTargetsByIds, targetsByIds, type TargetView } from '../../projections/queries/targets.ts'
 import { jobVersionsByKeys, type JobView } from '../../projections/queries/jobs.ts'
 import { targetRunsOfEach, type TargetRunWindow } from '../../projections/queries/executions.ts'
 import type { TargetRunRow } from '../../projections/read-models/target-runs.ts'
@@ -40,6 +40,8 @@ export interface Loaders {
   readonly credential: (id: string) => Promise<CredentialView | null>
   readonly user: (id: string) => Promise<UserView | null>
   readonly target: (id: string) => Promise<TargetView | null>
+  /** A target as it was before its removal (from its events). */
+  readonly removedTarget: (id: string) => Promise<TargetView | null>
   /** Keyed `<jobId>@<version>`. */
   readonly jobVersion: (key: string) => Promise<JobView | null>
   /** One execution's window of target runs; executions asking for the same window share a query. */
@@ -64,6 +66,7 @@ export const createLoaders = (pool: Pool): Loaders => ({
   credential: batchLoader((ids) => credentialsByIds(pool, ids)),
   user: batchLoader((ids) => usersByIds(pool, ids)),
   target: batchLoader((ids) => targetsByIds(pool, ids)),
+  removedTarget: batchLoader((ids) => removedTargetsByIds(pool, ids)),
   jobVersion: batchLoader((keys) => jobVersionsByKeys(pool, keys), (v) => v.key),
   targetRuns: targetRunsLoader(pool)
 })

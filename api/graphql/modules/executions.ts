@@ -20,8 +20,8 @@ const typeDefs = /* GraphQL */ `
   enum OutputStream { STDOUT STDERR }
 
   type TargetRun {
-    "Null when the target was removed since."
-    target: Target
+    "The target; when it was removed since, as it was just before."
+    target: Target!
     targetId: ID!
     targetName: String!
     status: TargetRunStatus!
@@ -45,8 +45,11 @@ const typeDefs = /* GraphQL */ `
     jobVersion: Int!
     jobName: String!
     status: ExecutionStatus!
-    "status / targetId: only runs with this status / on this target; first/offset: a window of the target list, in the order given."
-    targets(status: TargetRunStatus, targetId: ID, first: Int = 1000, offset: Int = 0): [TargetRun!]!
+    """
+    The execution's target runs, in the order the targets were given: all of them (up to 10,000),
+    or a window (first/offset); status / targetId: only runs with this status / on this target.
+    """
+    targets(status: TargetRunStatus, targetId: ID, first: Int, offset: Int = 0): [TargetRun!]!
     summary: ExecutionSummary!
     options: JSON!
     requestedBy: JSON!
@@ -142,11 +145,12 @@ export const executionsModule: ApiModule = {
       job: (e: ExecutionView, _: unknown, ctx: ApiContext) => ctx.loaders.jobVersion(`${e.job_id}@${e.job_version}`),
       jobVersion: (e: ExecutionView) => e.job_version,
       jobName: (e: ExecutionView) => e.job_name,
-      targets: (e: ExecutionView, args: { status?: string | null; targetId?: string | null; first: number; offset: number }, ctx: ApiContext) => {
-        if (args.first < 1 || args.first > MAX_LIST_WINDOW) throw badInput('first', `must be from 1 to ${MAX_LIST_WINDOW}`)
+      targets: (e: ExecutionView, args: { status?: string | null; targetId?: string | null; first?: number | null; offset: number }, ctx: ApiContext) => {
+        const first = args.first ?? MAX_LIST_WINDOW
+        if (first < 1 || first > MAX_LIST_WINDOW) throw badInput('first', `must be from 1 to ${MAX_LIST_WINDOW}`)
         if (args.offset < 0) throw badInput('offset', 'must be 0 or more')
         const targetId = optionalUuidArg(args.targetId, 'targetId')
-        return ctx.loaders.targetRuns(e.id, { status: args.status ?? null, targetId, first: args.first, offset: args.offset })
+        return ctx.loaders.targetRuns(e.id, { status: args.status ?? null, targetId, first, offset: args.offset })
       },
       summary: (e: ExecutionView) => ({
         total: e.target_count, succeeded: e.succeeded, failed: e.failed, cancelled: e.cancelled, skipped: e.skipped, running: e.running, pending: e.pending
@@ -158,7 +162,7 @@ export const executionsModule: ApiModule = {
       finishedAt: (e: ExecutionView) => e.finished_at
     },
     TargetRun: {
-      target: (r: TargetRunRow, _: unknown, ctx: ApiContext) => ctx.loaders.target(r.target_id),
+      target: async (r: TargetRunRow, _: unknown, ctx: ApiContext) => (await ctx.loaders.target(r.target_id)) ?? ctx.loaders.removedTarget(r.target_id),
       targetId: (r: TargetRunRow) => r.target_id,
       targetName: (r: TargetRunRow) => r.target_name,
       status: statusOfRun,

@@ -37,6 +37,9 @@ export const MAX_LIST_WINDOW = 10_000
 const MAX_PAGE = 500
 const DEFAULT_PAGE = 50
 const UNPAGED_LIST = 10
+// A windowed list asked for whole (Execution.targets without `first`) answers every item, up to
+// the window's maximum; most executions have far fewer targets, so it is costed as a large one.
+const WHOLE_LIST = 1_000
 
 const limitError = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: 'query', reason: 'QUERY_TOO_COMPLEX' } })
 
@@ -64,7 +67,8 @@ const multiplicity = (node: FieldNode, def: FieldDef, parent: GraphQLOutputType 
   if (isConnection(def.type)) return Math.min(MAX_PAGE, Math.max(1, intArgument(node, def, 'first', MAX_PAGE) ?? DEFAULT_PAGE))
   if (!isListType(getNullableType(def.type))) return 1
   const window = intArgument(node, def, 'first', MAX_LIST_WINDOW)
-  return window === null ? UNPAGED_LIST : Math.min(MAX_LIST_WINDOW, Math.max(1, window))
+  if (window !== null) return Math.min(MAX_LIST_WINDOW, Math.max(1, window))
+  return def.args.some((a) => a.name === 'first') ? WHOLE_LIST : UNPAGED_LIST
 }
 
 /** Depth and cost of a selection set, following fragments (cycles are another rule's error). */
