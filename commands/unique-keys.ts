@@ -24,24 +24,24 @@ const reservationIdOf = (scope: ReservationScope, key: string) => keyDigest(scop
 export const reserveKey = <R>(scope: ReservationScope, key: string, ownerId: string, stillUses: HolderCheck<R>, context: CommandContext) =>
   Effect.gen(function* () {
     const reservationId = reservationIdOf(scope, key)
-    const claim = (holderStillUsesKey: boolean) =>
+    const claim = (takeOver: { ownerId: string; generation: number } | null) =>
       handleCommand(
         reservations,
-        { type: 'ReserveKey', reservationId, scope, key, ownerId, holderStillUsesKey, at: context.now },
+        { type: 'ReserveKey', reservationId, scope, key, ownerId, takeOver, at: context.now },
         stepContext(context, `reserve-${scope}`)
       )
     // The common case costs one publish: a free key, or our own. Only a refusal makes us ask
     // the holder whether it still uses the key.
-    return yield* claim(true).pipe(
+    return yield* claim(null).pipe(
       Effect.catchTag('Rejected', (refused) =>
         Effect.gen(function* () {
           if (refused.rejection._tag !== 'AlreadyExists') return yield* Effect.fail(refused)
           const current = yield* loadState(reservations, reservationId, true)
-          if (current.status !== 'held' || current.ownerId === ownerId) return yield* claim(true)
+          if (current.status !== 'held' || current.ownerId === ownerId) return yield* claim(null)
           const holder = yield* stillUses(current.ownerId, key)
           if (holder === 'uses') return yield* Effect.fail(refused)
           if (holder === 'absent' && Date.now() - (yield* reservedAt(reservationId)) < ABSENT_HOLDER_GRACE_MS) return yield* Effect.fail(refused)
-          return yield* claim(false)
+          return yield* claim({ ownerId: current.ownerId, generation: current.generation })
         })
       )
     )

@@ -4,8 +4,9 @@ export type ReservationScope = (typeof RESERVATION_SCOPES)[number]
 /**
  * Claims `key` in `scope` for the aggregate `ownerId`. `reservationId` is computed by the caller
  * from `<scope>:<key>` (see `reservationKey`), so every claim on one key meets on one stream and
- * JetStream's expected-sequence check serialises them. `holderStillUsesKey` is the caller's
- * answer, read from the current holder's own stream, to "does the holder still use this key?".
+ * JetStream's expected-sequence check serialises them. `takeOver` names the reservation the
+ * caller found, on the holder's own stream, to be no longer used: only that one may be taken
+ * over, not one made after the check (by the same holder or another).
  */
 export interface ReserveKey {
   readonly type: 'ReserveKey'
@@ -13,7 +14,7 @@ export interface ReserveKey {
   readonly scope: ReservationScope
   readonly key: string
   readonly ownerId: string
-  readonly holderStillUsesKey: boolean
+  readonly takeOver?: { readonly ownerId: string; readonly generation: number } | null
   readonly at: string
 }
 /** Given up on rename or removal; only the holder can release. */

@@ -10,7 +10,7 @@ const alice = '0a0a0a0a-1111-4222-8333-444444444444'
 const bob = '0b0b0b0b-1111-4222-8333-444444444444'
 const at = '2025-01-01T00:00:00.000Z'
 
-const reserve: ReserveKey = { type: 'ReserveKey', reservationId, scope: 'target-name', key: 'web-1', ownerId: alice, holderStillUsesKey: true, at }
+const reserve: ReserveKey = { type: 'ReserveKey', reservationId, scope: 'target-name', key: 'web-1', ownerId: alice, at }
 const reserved: ReservationEvent = { type: 'KeyReserved', data: { reservationId, scope: 'target-name', key: 'web-1', ownerId: alice, previousOwnerId: null } }
 const released: ReservationEvent = { type: 'KeyReleased', data: { reservationId, scope: 'target-name', key: 'web-1', ownerId: alice } }
 const release = (ownerId: string) => ({ type: 'ReleaseKey' as const, reservationId, ownerId, at })
@@ -40,8 +40,10 @@ describe('Reservation', () => {
     })
     it('takes over a stale reservation the holder no longer uses', () =>
       spec([reserved])
-        .when({ ...reserve, ownerId: bob, holderStillUsesKey: false })
+        .when({ ...reserve, ownerId: bob, takeOver: { ownerId: alice, generation: 1 } })
         .then([{ type: 'KeyReserved', data: { ...reserved.data, ownerId: bob, previousOwnerId: alice } } as ReservationEvent]))
+    it('does not take over a reservation made after the holder was checked, even by the same holder', () =>
+      spec([reserved, released, reserved]).when({ ...reserve, ownerId: bob, takeOver: { ownerId: alice, generation: 1 } }).thenRejects('AlreadyExists'))
     it('rejects a claim for another key on the same stream', () =>
       spec([reserved]).when({ ...reserve, key: 'web-2' }).thenRejects('ReservationKeyMismatch'))
     it('releases the key for its holder', () => spec([reserved]).when(release(alice)).then([released]))

@@ -3,20 +3,31 @@ import { RESERVATION_SCOPES, type ReleaseKey, type ReservationCommand, type Rese
 import { keyTaken, reservationKeyMismatch, type ReservationRejection } from './errors.ts'
 import type { ReservationEvent } from './events.ts'
 
-/** Scope and key stay known after a release, so a later claim can be checked against them. */
+/**
+ * Scope and key stay known after a release, so a later claim can be checked against them.
+ * `generation` counts the reservations made so far: a takeover names the one it found unused.
+ */
 export type ReservationState =
   | { readonly status: 'free' }
-  | { readonly status: 'released'; readonly scope: ReservationScope; readonly key: string }
-  | { readonly status: 'held'; readonly scope: ReservationScope; readonly key: string; readonly ownerId: string }
+  | { readonly status: 'released'; readonly scope: ReservationScope; readonly key: string; readonly generation: number }
+  | { readonly status: 'held'; readonly scope: ReservationScope; readonly key: string; readonly ownerId: string; readonly generation: number }
 
 export const initialState: ReservationState = { status: 'free' }
 
 export const evolve = (state: ReservationState, event: ReservationEvent): ReservationState => {
   switch (event.type) {
     case 'KeyReserved':
-      return { status: 'held', scope: event.data.scope, key: event.data.key, ownerId: event.data.ownerId }
+      return {
+        status: 'held',
+        scope: event.data.scope,
+        key: event.data.key,
+        ownerId: event.data.ownerId,
+        generation: (state.status === 'free' ? 0 : state.generation) + 1
+      }
     case 'KeyReleased':
-      return state.status === 'held' && state.ownerId === event.data.ownerId ? { status: 'released', scope: state.scope, key: state.key } : state
+      return state.status === 'held' && state.ownerId === event.data.ownerId
+        ? { status: 'released', scope: state.scope, key: state.key, generation: state.generation }
+        : state
     default:
       return absurd(event)
   }
@@ -41,8 +52,10 @@ const reserve = (command: ReserveKey, state: ReservationState): ReservationDecis
   if (state.status === 'held') {
     if (state.ownerId === ownerId) return accept()
     // The caller checked the holder's stream: a holder that was removed or renamed without
-    // releasing (a crash between the two writes) must not block the key forever.
-    if (command.holderStillUsesKey) return reject(keyTaken(scope, key))
+    // releasing (a crash between the two writes) must not block the key forever. Only the very
+    // reservation that was checked is taken over.
+    const { takeOver } = command
+    if (!takeOver || takeOver.ownerId !== state.ownerId || takeOver.generation !== state.generation) return reject(keyTaken(scope, key))
   }
   const previousOwnerId = state.status === 'held' ? state.ownerId : null
   return accept({ type: 'KeyReserved', data: { reservationId, scope, key, ownerId, previousOwnerId } })
