@@ -46,7 +46,8 @@ export const EventStoreLive = (deps: { readonly log: EventLog; readonly pool: Po
     append: (aggregate, id, expectedVersion, batch) =>
       Effect.tryPromise({
         try: async () => {
-          const ack = await deps.log.append(deps.log.names.eventSubject(aggregate, id), encoder.encode(JSON.stringify(batch)), {
+          const subject = deps.log.names.eventSubject(aggregate, id)
+          const ack = await deps.log.append(subject, encoder.encode(JSON.stringify(batch)), {
             msgId: batch.messageId ?? batch.meta.commandId,
             expectedLastSubjectSequence: expectedVersion,
             headers: {
@@ -55,6 +56,9 @@ export const EventStoreLive = (deps: { readonly log: EventLog; readonly pool: Po
               'Ops-Correlation-Id': batch.meta.correlationId
             }
           })
+          // JetStream deduplicates per stream, not per subject: make sure the earlier message
+          // with this id is this aggregate's, not another command that used the same id.
+          if (ack.duplicate && (await deps.log.messageAt(ack.seq))?.subject !== subject) return { position: ack.seq, duplicate: true, elsewhere: true }
           return { position: ack.seq, duplicate: ack.duplicate }
         },
         catch: (error) => (error instanceof WrongLastSequence ? new VersionMismatch({ stream: batch.stream }) : unavailable(error))

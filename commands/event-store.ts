@@ -12,6 +12,8 @@ export interface Appended {
   readonly position: number
   /** The bus recognised the command id: the events were already stored by an earlier try. */
   readonly duplicate: boolean
+  /** …but on another aggregate's stream: a caller reused a command id for a different command. */
+  readonly elsewhere?: boolean
 }
 
 /**

@@ -52,6 +52,19 @@ describe('Command handler', () => {
     expect(stored.map((e) => e.type)).toEqual(['TargetRegistered', 'TargetTagged', 'TargetUntagged'])
   })
 
+  it('refuses a command id reused for a command on another aggregate instead of reporting it done', async () => {
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()]
+    for (const id of [a, b]) await h.run(h.platform, targets, register(id))
+    const commandId = crypto.randomUUID()
+    const tag = (targetId: string): TargetCommand => ({ type: 'TagTarget', targetId, tags: ['reused'], at: new Date().toISOString() })
+    expect((await h.run(h.platform, targets, tag(a), { commandId }))._tag).toBe('Success')
+    const reused = await h.run(h.platform, targets, tag(b), { commandId })
+    expect(reused._tag === 'Failure' && reused.failure._tag === 'Rejected' && reused.failure.rejection.field).toBe('commandId')
+    expect((await readStream(h.platform.pool, `target-${b}`)).map((e) => e.type)).toEqual(['TargetRegistered'])
+    // The aggregate is untouched, also in this process's cache: a new command id goes through.
+    expect((await h.run(h.platform, targets, tag(b)))._tag).toBe('Success')
+  })
+
   it('keeps 50 concurrent conflicting commands from five writers consistent', async () => {
     const id = crypto.randomUUID()
     await h.run(h.platform, targets, register(id))

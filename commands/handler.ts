@@ -183,6 +183,8 @@ const decideAll = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, c
   return { state, events, verdicts }
 }
 
+const REUSED_COMMAND_ID = invalidInput('commandId', 'was already used for a command on another object; send this one with a new command id')
+
 const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>, id: string, stream: string, batch: ReadonlyArray<Pending<C>>, firstTry: boolean) =>
   Effect.gen(function* () {
     const cache = yield* AggregateCache
@@ -204,6 +206,7 @@ const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>
     let finalState = decided.state
     const appendedIds = batch.filter((_, i) => decided.verdicts[i]!.kind === 'appended').map((p) => p.context.commandId)
     let duplicate = false
+    let reused = false
     if (decided.events.length > 0) {
       const first = batch[decided.verdicts.findIndex((v) => v.kind === 'appended')]!
       const single = appendedIds.length === 1
@@ -217,9 +220,13 @@ const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>
       // On a wrong last sequence the stale cache entry stays: the retry catches it up from the
       // bus tail instead of re-reading a long stream from the start.
       const appended = yield* store.append(aggregate.kind, id, current.version, message)
-      position = appended.position
-      duplicate = appended.duplicate
-      if (duplicate) {
+      reused = appended.elsewhere === true
+      position = reused ? current.version : appended.position
+      duplicate = appended.duplicate && !reused
+      if (reused) {
+        // Nothing of this command was stored; the cached state must not hold its events.
+        finalState = current.state as S
+      } else if (duplicate) {
         // An earlier try of this command id got through: report that one, publish nothing.
         cache.forget(stream)
         finalState = (yield* loadInto(aggregate, id, stream)).state as S
@@ -239,7 +246,9 @@ const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>
             ? Exit.succeed({ ...base, position: v.position === 'this-batch' ? position : v.position, events: [], replayed: true })
             : v.kind === 'unchanged'
               ? Exit.succeed({ ...base, position: current.version, events: [], replayed: false })
-              : Exit.succeed({ ...base, position, events: duplicate ? [] : v.events.map(({ id: eventId, type, data }) => ({ id: eventId, type, data })), replayed: duplicate })
+              : reused
+                ? Exit.fail(new Rejected({ rejection: REUSED_COMMAND_ID }))
+                : Exit.succeed({ ...base, position, events: duplicate ? [] : v.events.map(({ id: eventId, type, data }) => ({ id: eventId, type, data })), replayed: duplicate })
       Deferred.doneUnsafe(p.done, outcome)
     })
   })
