@@ -45,8 +45,8 @@ export const provisionWorkQueue = async (nc: NatsConnection, names: BusNames, re
     max_deliver: o.maxDeliver,
     max_ack_pending: o.maxAckPending,
     // Redeliveries of an item whose worker vanished back off instead of hammering the fleet.
-    // (The server wants fewer backoff steps than deliveries.)
-    backoff: [o.ackWaitMs, o.ackWaitMs * 2, o.ackWaitMs * 4].slice(0, Math.max(1, o.maxDeliver - 1)).map((ms) => ms * NANOS_PER_MS)
+    // (The server wants fewer backoff steps than deliveries, and none when there is no redelivery.)
+    ...(o.maxDeliver > 1 ? { backoff: [o.ackWaitMs, o.ackWaitMs * 2, o.ackWaitMs * 4].slice(0, o.maxDeliver - 1).map((ms) => ms * NANOS_PER_MS) } : {})
   }
   const existing = await jsm.consumers.info(names.workStream, CONSUMER).catch(() => null)
   if (existing) await jsm.consumers.update(names.workStream, CONSUMER, consumer)

@@ -190,16 +190,13 @@ const attemptBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>
     const cache = yield* AggregateCache
     const store = yield* EventStore
     const cached = cache.get(stream)
-    let current = cached
-      ? firstTry
-        ? cached
-        : yield* catchUp(aggregate, id, stream, cached)
-      : ((firstTry ? optimisticNew(aggregate, batch[0]!.command) : undefined) ?? (yield* loadInto(aggregate, id, stream)))
+    const guessed = !cached && firstTry ? optimisticNew(aggregate, batch[0]!.command) : undefined
+    let current = cached ? (firstTry ? cached : yield* catchUp(aggregate, id, stream, cached)) : (guessed ?? (yield* loadInto(aggregate, id, stream)))
     let decided = decideAll(aggregate, current, batch)
-    // A refusal or a "nothing to do" decided on a cached state may only mean the cache missed
-    // another writer's events: catch up and decide again before answering.
-    if (cached && firstTry && decided.verdicts.some((v) => v.kind === 'rejected' || v.kind === 'unchanged' || v.kind === 'replayed')) {
-      current = yield* catchUp(aggregate, id, stream, cached)
+    // A refusal or a "nothing to do" decided on a cached state (or on the guess that the stream
+    // is new) may only mean we missed other writers' events: catch up and decide again first.
+    if ((cached || guessed) && firstTry && decided.verdicts.some((v) => v.kind === 'rejected' || v.kind === 'unchanged' || v.kind === 'replayed')) {
+      current = cached ? yield* catchUp(aggregate, id, stream, cached) : yield* loadInto(aggregate, id, stream)
       decided = decideAll(aggregate, current, batch)
     }
     let position = current.version
