@@ -99,16 +99,23 @@ const messageIdOnBus = async (h: Harness): Promise<string> => {
   return last!.msgId
 }
 
-describe('Sink given data PostgreSQL refuses', () => {
-  let poisoned: Harness
+/** A platform of its own, for a test that leaves its bus or store unusable for the others. */
+const ownPlatform = (): (() => Harness) => {
+  let own: Harness | undefined
   beforeAll(async () => {
-    poisoned = await openHarness({ sink: false })
+    own = await openHarness({ sink: false })
   })
   afterAll(async () => {
-    await poisoned?.close()
+    await own?.close()
   })
+  return () => own!
+}
+
+describe('Sink given data PostgreSQL refuses', () => {
+  const platform = ownPlatform()
 
   it('halts naming the positions instead of retrying the same batch forever', async () => {
+    const poisoned = platform()
     // The command handler refuses such text; this message comes from something else on the bus.
     const targetId = crypto.randomUUID()
     const log = poisoned.platform.eventLog
@@ -124,15 +131,10 @@ describe('Sink given data PostgreSQL refuses', () => {
 })
 
 describe('Sink over a recreated stream', () => {
-  let recreated: Harness
-  beforeAll(async () => {
-    recreated = await openHarness({ sink: false })
-  })
-  afterAll(async () => {
-    await recreated?.close()
-  })
+  const platform = ownPlatform()
 
   it('halts instead of following the new stream from the old checkpoint', async () => {
+    const recreated = platform()
     for (let i = 0; i < 3; i++) await recreated.run(recreated.platform, targets, register(`before-${i}`), { awaitCommittedMs: 0 })
     await sinkUntilStored(recreated, await recreated.platform.eventLog.lastSequence())
     // The events stream is lost and provisioned again: its sequences start over at 1.
