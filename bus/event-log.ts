@@ -149,7 +149,8 @@ const toLogged = (m: { seq: number; subject: string; header: { get(k: string): s
   data: m.data
 })
 
-const notFoundAsNull = (error: unknown): null => {
+/** A JetStream "no message found" answer as null; any other failure (a timeout, no leader) is thrown. */
+export const notFoundAsNull = (error: unknown): null => {
   if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return null
   if (error instanceof Error && /no message found|404/i.test(error.message)) return null
   throw error

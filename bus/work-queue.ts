@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, PubHeaders, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream'
 import { ackedPublisherFor } from './acked-publisher.ts'
+import { notFoundAsNull } from './event-log.ts'
 import type { NatsConnection } from './connection.ts'
 import type { BusNames } from './names.ts'
 
@@ -117,7 +118,9 @@ export const consumeWork = async (
 /** A work item still waiting or in progress on the queue (acknowledged items are gone). */
 export const workItemExists = async (nc: NatsConnection, names: BusNames, subject: string): Promise<boolean> => {
   const jsm = await jetstreamManager(nc)
-  const found = await jsm.streams.getMessage(names.workStream, { last_by_subj: subject }).catch(() => null)
+  // Only "no such message" means the item is gone; a timeout or a leader election must not read
+  // as "lost" (the watchdog would interrupt healthy runs): it throws, and the scan is skipped.
+  const found = await jsm.streams.getMessage(names.workStream, { last_by_subj: subject }).catch(notFoundAsNull)
   return found !== null
 }
 

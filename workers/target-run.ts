@@ -53,6 +53,8 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   if (current.status !== 'PENDING') return 'dropped'
   const started = await report({ type: 'StartTargetRun', ...base, workerId: deps.workerId, at: at() }, 'start')
   if (started._tag === 'Failure') return 'dropped'
+  // The same start again (a second copy of this work item): another worker took this attempt.
+  if (started.success.replayed) return 'dropped'
 
   // Failure texts can quote a rendered command or path, and they are stored in events: they are
   // masked like the output, with whatever secrets are known by then.

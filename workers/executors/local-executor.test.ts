@@ -29,6 +29,24 @@ describe('Local executor', () => {
     expect((await s.runStep(command('kill -KILL $$'), capture().io)).signal).toBe('SIGKILL')
   })
 
+  it('gives steps a plain environment, never the platform’s own configuration', async () => {
+    const planted = { OPS_MASTER_KEY: 'master-key-must-not-leak', DATABASE_URL: 'postgres://ops:db-password-must-not-leak@db/ops', OPS_JWT_SECRET: 'jwt-must-not-leak' }
+    const before = { ...process.env }
+    Object.assign(process.env, planted)
+    try {
+      const out = capture()
+      const r = await (await session()).runStep(command('env; echo "path:$PATH"'), out.io)
+      expect(r.exitCode).toBe(0)
+      for (const value of Object.values(planted)) expect(out.text('stdout')).not.toContain(value)
+      expect(out.text('stdout')).toContain(`path:${process.env.PATH}`)
+    } finally {
+      for (const name of Object.keys(planted)) {
+        if (before[name] === undefined) delete process.env[name]
+        else process.env[name] = before[name]
+      }
+    }
+  })
+
   it('stops a step at its timeout and leaves no process behind', async () => {
     const s = await session()
     const sleep = uniqueSleep(30)

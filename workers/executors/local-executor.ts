@@ -82,11 +82,18 @@ async function upload(step: StepSpec): Promise<StepResult> {
   }
 }
 
+// What a step on the worker's own host sees of the worker's environment: enough to find programs
+// and behave like a login shell, and nothing of the platform's configuration (the master key,
+// DATABASE_URL with its password, the JWT secret), which `env` in a step would otherwise print.
+const STEP_ENVIRONMENT = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL'] as const
+export const stepEnvironment = (from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
+  Object.fromEntries(STEP_ENVIRONMENT.flatMap((name) => (from[name] === undefined ? [] : [[name, from[name]]])))
+
 function runProcess(program: string, args: string[], step: StepSpec, io: StepIo, o: Options): Promise<StepResult> {
   const started = Date.now()
   const sink = outputSink(io.onOutput, o.secrets)
   return new Promise((resolve) => {
-    const child = spawn(program, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(program, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: stepEnvironment() })
     let spawnError: string | null = null
     const stopping: { done: Promise<void> | null } = { done: null }
     const watch = watchStep(step.timeoutSeconds, io.signal, () => {

@@ -56,7 +56,8 @@ function uploadPath(template: string, parameters: Parameters, index: number): st
   if (path.includes('\u0000') || path.split(/[\\/]/).includes('..')) {
     throw new UnsafeParameter({ step: index, reason: 'the upload path must not contain ".." segments or NUL characters' })
   }
-  if (!ABSOLUTE_PATH.test(path)) throw new UnsafeParameter({ step: index, reason: `the upload path must be absolute (got ${JSON.stringify(path.slice(0, 200))})` })
+  // The path is not quoted back: it may hold a SECRET parameter, cut or escaped beyond masking.
+  if (!ABSOLUTE_PATH.test(path)) throw new UnsafeParameter({ step: index, reason: 'the upload path must be absolute' })
   return path
 }
 
