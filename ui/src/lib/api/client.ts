@@ -11,7 +11,7 @@ export type Variables = Record<string, unknown>
 export interface TokenSource {
   /** The current access token, or null when signed out. */
   token(): string | null
-  /** A new access token (the refresh cookie's) in place of `rejected`; null when the session has ended. */
+  /** A new access token (the refresh cookie's) in place of `rejected`; null when the session has ended. Throws when the server cannot renew it just now (the session stays). */
   renew(rejected: string | null): Promise<string | null>
   /** The session ended (refresh refused): the app shows the login page. */
   ended(): void

@@ -70,6 +70,22 @@ describe('Session', () => {
     expect(session.notice).toMatch(/session has ended/)
   })
 
+  it('keeps the session when a refresh meets a server that is restarting, and renews later', async () => {
+    let restarting = true
+    const s = server({
+      Login: () => ({ data: { login: auth('t1') } }),
+      Refresh: () => (restarting ? { errors: [{ message: 'the event store is not available right now', extensions: { code: 'SERVICE_UNAVAILABLE' } }] } : { data: { refreshSession: auth('t2') } }),
+      Jobs: (authorization) => (authorization === 'Bearer t2' ? { data: { jobs: { totalCount: 1 } } } : unauthenticated)
+    })
+    const session = new Session(deps(s.fetch))
+    await session.login('ada', 'pw')
+    await expect(session.client.request('query Jobs { jobs { totalCount } }')).rejects.toThrow()
+    expect(session.phase).toBe('signed-in')
+    expect(session.notice).toBeFalsy()
+    restarting = false
+    expect(await session.client.request('query Jobs { jobs { totalCount } }')).toEqual({ jobs: { totalCount: 1 } })
+  })
+
   it('explains throttled logins', async () => {
     const s = server({ Login: () => ({ errors: [{ message: 'too many failed logins', extensions: { code: 'FORBIDDEN', reason: 'RATE_LIMITED', retryAfterSeconds: 30 } }] }) })
     const session = new Session(deps(s.fetch))

@@ -7,6 +7,8 @@ export type SessionPhase = 'starting' | 'signed-out' | 'signed-in'
 
 /** Renew this long before the access token expires, so calls rarely meet an expired one. */
 const RENEW_MARGIN_MS = 60_000
+// After a refresh that failed for a passing reason (the server restarting, the network).
+const RETRY_RENEW_MS = 5_000
 const CHANNEL = 'opsconductor-session'
 const LOCK = 'opsconductor-refresh'
 
@@ -104,13 +106,27 @@ export class Session {
           this.#share({ type: 'renewed', payload: data.refreshSession })
           return this.#token
         } catch (error) {
-          if (error instanceof ApiError && error.kind === 'network' && this.#token) return this.#token
-          if (this.phase === 'signed-in') this.#end(error instanceof ApiError && error.kind !== 'network' ? 'Your session has ended. Sign in again.' : null)
+          // Only a refusal ends the session. An unreachable, restarting or overloaded server
+          // (network error, HTTP 5xx or 429, SERVICE_UNAVAILABLE) leaves the refresh cookie as
+          // good as it was: keep the session and try again shortly.
+          const refused = error instanceof ApiError && (error.kind === 'UNAUTHENTICATED' || error.kind === 'FORBIDDEN')
+          if (!refused && this.phase === 'signed-in') {
+            this.#retrySoon()
+            // The call that met an expired token fails with the passing error; the session stays.
+            if (this.#token === rejected) throw error
+            return this.#token
+          }
+          if (this.phase === 'signed-in') this.#end('Your session has ended. Sign in again.')
           return null
         }
       })
       .finally(() => (this.#renewing = null))
     return this.#renewing
+  }
+
+  #retrySoon(): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => void this.renew().catch(() => undefined), RETRY_RENEW_MS)
   }
 
   #adopt(payload: AuthPayload): void {
@@ -120,7 +136,7 @@ export class Session {
     this.phase = 'signed-in'
     clearTimeout(this.#timer)
     const wait = Math.max(5_000, this.#expiresAt - this.#deps.now() - RENEW_MARGIN_MS)
-    this.#timer = setTimeout(() => void this.renew(), wait)
+    this.#timer = setTimeout(() => void this.renew().catch(() => undefined), wait)
   }
 
   #end(notice: string | null): void {
