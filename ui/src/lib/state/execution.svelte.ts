@@ -1,4 +1,4 @@
-import type { GraphQLClient } from '../api/client.ts'
+import { ActionKey, withKey, type GraphQLClient } from '../api/client.ts'
 import { CANCEL_EXECUTION, EXECUTION_DETAIL, EXECUTION_UPDATED, RERUN_EXECUTION } from '../api/queries.ts'
 import type { Execution } from '../api/types.ts'
 import type { LiveLink } from './live.svelte.ts'
@@ -9,6 +9,8 @@ export class ExecutionState {
   missing = $state(false)
   error = $state<unknown>(null)
   #stop: (() => void) | null = null
+  #closed = false
+  #rerun = new ActionKey()
 
   constructor(
     private readonly client: GraphQLClient,
@@ -29,7 +31,8 @@ export class ExecutionState {
     } catch (error) {
       this.error = error
     }
-    if (!this.missing && !this.finished) {
+    // The page may have been left while the first answer was on its way.
+    if (!this.#closed && !this.missing && !this.finished) {
       this.#stop = this.live.subscribe<{ executionUpdated: Execution }>(EXECUTION_UPDATED, { id: this.id }, {
         next: (data) => this.#accept(data.executionUpdated),
         error: (error) => (this.error = error)
@@ -38,6 +41,7 @@ export class ExecutionState {
   }
 
   close(): void {
+    this.#closed = true
     this.#stop?.()
     this.#stop = null
   }
@@ -48,7 +52,9 @@ export class ExecutionState {
 
   /** A new execution of the same job version on the targets that did not succeed; its id. */
   async rerun(onlyFailed = true): Promise<string> {
-    const data = await this.client.request<{ rerunExecution: { id: string } }>(RERUN_EXECUTION, { id: this.id, onlyFailed })
+    // A second press after a lost answer must not start a second re-run on production targets.
+    const data = await this.client.request<{ rerunExecution: { id: string } }>(RERUN_EXECUTION, ...withKey(this.#rerun, { id: this.id, onlyFailed }))
+    this.#rerun.renew()
     return data.rerunExecution.id
   }
 
