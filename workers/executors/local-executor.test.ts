@@ -68,6 +68,17 @@ describe('Local executor', () => {
     expect(stillRunning(sleep)).toBe(0)
   })
 
+  it('also kills what moved to a process group of its own (timeout, job control) on cancel', async () => {
+    const s = await session()
+    const sleep = uniqueSleep(300)
+    const cancel = new AbortController()
+    const running = s.runStep(command(`timeout 600 ${sleep}; set -m; ${sleep} & wait`), capture(cancel.signal).io)
+    await vi.waitFor(() => expect(stillRunning(sleep)).toBeGreaterThanOrEqual(2), { timeout: 3_000, interval: 50 })
+    cancel.abort()
+    expect(await running).toMatchObject({ cancelled: true })
+    expect(stillRunning(sleep)).toBe(0)
+  })
+
   it('runs a script from a private temp file and removes it', async () => {
     const s = await session()
     const out = capture()

@@ -1,19 +1,39 @@
 import fs from 'node:fs'
 
-/** TERM to the group, KILL if any member is left after the grace; returns when none is left. */
+/**
+ * TERM to everything the step started, KILL to whatever is left after the grace; returns when
+ * nothing is left. The step's shell leads a session of its own (it is spawned detached), and a
+ * child may move to a process group of its own (`timeout`, `set -m`, a job-control subshell) but
+ * never out of the session: the group and every member of the session are signalled.
+ */
 export async function killGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!signalGroup(pgid, 'SIGTERM')) return
+  if (!signalAll(pgid, 'SIGTERM')) return
   const deadline = Date.now() + graceMs
-  while (groupAlive(pgid)) {
+  while (alive(pgid)) {
     if (Date.now() >= deadline) {
-      signalGroup(pgid, 'SIGKILL')
+      signalAll(pgid, 'SIGKILL')
       return
     }
     await new Promise((r) => setTimeout(r, 50))
   }
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+const alive = (pgid: number): boolean => (process.platform === 'linux' ? membersOf(pgid).length > 0 : groupSignalled(pgid, 0))
+
+function signalAll(pgid: number, signal: NodeJS.Signals): boolean {
+  let any = groupSignalled(pgid, signal)
+  for (const pid of membersOf(pgid)) {
+    try {
+      process.kill(pid, signal)
+      any = true
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return any
+}
+
+function groupSignalled(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal)
     return true
@@ -23,12 +43,13 @@ function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * `kill(-pgid, 0)` also succeeds for zombies, and an init that reaps lazily (as in some
- * containers) keeps them for seconds; on Linux /proc tells live members from zombies.
+ * Live (not zombie) processes in the step's group or session. `kill(-pgid, 0)` also succeeds for
+ * zombies, and an init that reaps lazily (as in some containers) keeps them for seconds; on Linux
+ * /proc tells live members from zombies. Elsewhere only the group can be found.
  */
-function groupAlive(pgid: number): boolean {
-  if (!signalGroup(pgid, 0)) return false
-  if (process.platform !== 'linux') return true
+function membersOf(leader: number): number[] {
+  if (process.platform !== 'linux') return []
+  const members: number[] = []
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue
     let stat: string
@@ -37,9 +58,9 @@ function groupAlive(pgid: number): boolean {
     } catch {
       continue // exited meanwhile
     }
-    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so split after the last ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (Number(pgrp) === pgid && state !== 'Z') return true
+    // "pid (comm) state ppid pgrp session …"; comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (state !== 'Z' && (Number(pgrp) === leader || Number(session) === leader)) members.push(Number(pid))
   }
-  return false
+  return members
 }

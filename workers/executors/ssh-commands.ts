@@ -51,24 +51,35 @@ export function remotePlan(step: StepSpec): RemotePlan {
 }
 
 /**
- * TERM to the step's process group, then KILL if anything of it is still alive after `graceMs`;
- * it returns as soon as the group is gone. `leftover` is a temp file to remove afterwards.
+ * TERM to everything the step started, then KILL to whatever is still alive after `graceMs`; it
+ * returns as soon as nothing is left. The step's shell leads its own session (sshd made it so) and
+ * its process group; a child may move to a group of its own (`timeout`, `set -m`) but not out of
+ * the session, so members of either are signalled. Where ps cannot list sessions, the group is.
+ * `leftover` is a temp file to remove afterwards.
  */
 export function killPlan(pgid: number, graceMs: number, leftover: string | null): string {
   const ticks = Math.max(1, Math.ceil(graceMs / 100))
   return underSh([
-    // No `--` before the negative id: dash's kill rejects it.
     `p=${pgid}; i=0`,
-    // `kill -0` also counts zombies, which a lazy init may leave for seconds; ps tells them apart.
-    // Without a usable ps (or if it does not list the group) we assume the group is alive.
-    'alive() {',
-    '  kill -0 -$p 2>/dev/null || return 1',
-    '  s=$(ps -eo pgid=,stat= 2>/dev/null) || return 0',
-    `  echo "$s" | awk -v p=$p '$1 == p { seen = 1; if ($2 !~ /^Z/) live = 1 } END { exit !(live || !seen) }'`,
+    // Live members of the group or session (zombies, which a lazy init may leave for seconds,
+    // do not count); "?" when ps cannot tell.
+    'members() {',
+    '  s=$(ps -eo pid=,pgid=,sid=,stat= 2>/dev/null) || { echo "?"; return; }',
+    `  echo "$s" | awk -v p=$p '($2 == p || $3 == p) && $4 !~ /^Z/ { print $1 }'`,
     '}',
-    'if kill -TERM -$p 2>/dev/null; then',
+    // No `--` before the negative id: dash's kill rejects it.
+    'signal() {',
+    '  kill -$1 -$p 2>/dev/null',
+    '  for q in $(members); do [ "$q" = "?" ] || kill -$1 $q 2>/dev/null; done',
+    '}',
+    'alive() {',
+    '  m=$(members)',
+    '  if [ "$m" = "?" ]; then kill -0 -$p 2>/dev/null; else [ -n "$m" ]; fi',
+    '}',
+    'if alive; then',
+    '  signal TERM',
     '  while alive; do',
-    `    if [ $i -ge ${ticks} ]; then kill -KILL -$p 2>/dev/null; break; fi`,
+    `    if [ $i -ge ${ticks} ]; then signal KILL; break; fi`,
     // Where sleep takes whole seconds only, count one second as ten ticks.
     '    sleep 0.1 2>/dev/null || { sleep 1; i=$((i + 9)); }',
     '    i=$((i + 1))',

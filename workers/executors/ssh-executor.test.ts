@@ -102,6 +102,18 @@ describe('SSH executor', () => {
       await s.close()
     })
 
+    it('also kills what moved to a process group of its own (timeout, job control) on cancel', async () => {
+      const s = await session()
+      const sleep = uniqueSleep(300)
+      const cancel = new AbortController()
+      const running = s.runStep(command(`timeout 600 ${sleep}; set -m; ${sleep} & wait`), capture(cancel.signal).io)
+      await vi.waitFor(async () => expect(await stillRunning(s, sleep)).toBeGreaterThanOrEqual(2), { timeout: 3_000, interval: 100 })
+      cancel.abort()
+      expect(await running).toMatchObject({ cancelled: true })
+      expect(await stillRunning(s, sleep)).toBe(0)
+      await s.close()
+    })
+
     it('kills processes that ignore SIGTERM after the grace period', async () => {
       const s = await session()
       const sleep = uniqueSleep(300)
