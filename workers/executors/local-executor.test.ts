@@ -79,6 +79,19 @@ describe('Local executor', () => {
     expect(stillRunning(sleep)).toBe(0)
   })
 
+  it('never puts a secret on a command line, where every user of the machine could read it', async () => {
+    const secret = `s3cret-${Math.random().toString(36).slice(2)}`
+    const sleep = uniqueSleep(2)
+    const running = (await session([secret])).runStep(command(`token='${secret}'; ${sleep}; echo "$token"`), capture().io)
+    let seen = ''
+    await vi.waitFor(() => {
+      seen = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      expect(seen).toContain(sleep)
+    }, { timeout: 3_000, interval: 50 })
+    expect(seen).not.toContain(secret)
+    expect(await running).toMatchObject({ exitCode: 0 })
+  })
+
   it('runs a script from a private temp file and removes it', async () => {
     const s = await session()
     const out = capture()

@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { UnsupportedTarget } from './errors.ts'
 import { killGroup } from './local-kill.ts'
+import { asScript, carriesSecret } from './secret-steps.ts'
 import { outputSink, watchStep } from './output.ts'
 import type { Executor, StepIo, StepResult, StepSpec, TargetSession } from './types.ts'
 
@@ -35,6 +36,9 @@ function localSession(o: Options): TargetSession {
       if (io.signal.aborted) return failed(Date.now(), 'cancelled before it started', true)
       switch (step.kind) {
         case 'COMMAND':
+          // A command holding a secret goes through a private file: a command line is visible to
+          // every user of the machine (ps, /proc/<pid>/cmdline).
+          if (carriesSecret(step, o.secrets)) return runScript(asScript(step), io, o)
           return runProcess('/bin/sh', ['-c', step.command ?? ''], step, io, o)
         case 'SCRIPT':
           return runScript(step, io, o)

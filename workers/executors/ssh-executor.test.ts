@@ -114,6 +114,23 @@ describe('SSH executor', () => {
       await s.close()
     })
 
+    it('never puts a secret on a command line, where every user of the target could read it', async () => {
+      const secret = `s3cret-${Math.random().toString(36).slice(2)}`
+      const s = await executor.open(sshTarget(), passwordSecret(), openOptions({ mask: [secret] }))
+      const watcher = await session()
+      const sleep = uniqueSleep(2)
+      const running = s.runStep(command(`token='${secret}'; ${sleep}; echo "$token"`), capture().io)
+      let seen = ''
+      await vi.waitFor(async () => {
+        seen = await stdoutOf(watcher, 'ps -eo args')
+        expect(seen).toContain(sleep)
+      }, { timeout: 3_000, interval: 100 })
+      expect(seen).not.toContain(secret)
+      expect(await running).toMatchObject({ exitCode: 0 })
+      await s.close()
+      await watcher.close()
+    })
+
     it('kills processes that ignore SIGTERM after the grace period', async () => {
       const s = await session()
       const sleep = uniqueSleep(300)
