@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMasker } from './masker.ts'
+import { createMasker, secretsOfRun } from './masker.ts'
 
 /** Feeds `text` in the given pieces and returns everything the masker let out. */
 const through = (secrets: string[], pieces: string[]): string => {
@@ -54,5 +54,27 @@ describe('createMasker', () => {
     const m = createMasker([secret])
     const parts = [bytes.subarray(0, 4), bytes.subarray(4, 9), bytes.subarray(9)]
     expect(Buffer.concat([...parts.map((p) => m.write(p)), m.end()]).toString()).toBe('a **** b')
+  })
+
+  it('masks a secret base64-encoded at any alignment, URL-encoded, JSON-escaped or shell-quoted', () => {
+    const secret = "p@ss/w'rd:42"
+    for (const before of ['', 'u', 'us']) {
+      const encoded = Buffer.from(`${before}${secret}-and-more`).toString('base64')
+      expect(through([secret], [encoded])).not.toContain(Buffer.from(secret).toString('base64').slice(0, 8))
+      expect(through([secret], [encoded])).toContain('****')
+    }
+    expect(through([secret], [`GET /?p=${encodeURIComponent(secret)} HTTP/1.1`])).toBe('GET /?p=**** HTTP/1.1')
+    expect(through([secret], [`{"password":${JSON.stringify(secret)}}`])).toBe('{"password":"****"}')
+    expect(through([secret], [`+ curl -u 'ada:p@ss/w'\\''rd:42'`])).toBe("+ curl -u 'ada:****'")
+    // Basic auth, as `curl -v` prints it.
+    const basic = Buffer.from(`ada:${secret}`).toString('base64')
+    expect(through([secret], [`> Authorization: Basic ${basic}`])).not.toContain(basic.slice(4, 12))
+  })
+
+  it('masks every line of a private key body', () => {
+    const body = ['b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', 'AAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgQ2Vv']
+    const key = ['-----BEGIN OPENSSH PRIVATE KEY-----', ...body, '-----END OPENSSH PRIVATE KEY-----'].join('\n')
+    const secrets = secretsOfRun([], { privateKey: key })
+    expect(through(secrets, [key])).toBe('-----BEGIN OPENSSH PRIVATE KEY-----\n****\n****\n-----END OPENSSH PRIVATE KEY-----')
   })
 })

@@ -15,9 +15,30 @@ export interface Masker {
 
 const passThrough: Masker = { write: (chunk) => chunk, end: () => Buffer.alloc(0) }
 
+// A base64 fragment shorter than this would mask ordinary base64 output by chance.
+const MIN_ENCODED_LENGTH = 8
+
+/**
+ * A secret as it commonly shows up in output besides verbatim: base64 (`… | base64`, a Basic
+ * auth header), at each of the three alignments it can have inside a longer encoding, URL-encoded,
+ * JSON-escaped and shell-quoted (`set -x` prints `'\''`). Base64 characters that also depend on the
+ * bytes around the secret are left out, so the fragment matches wherever the secret was encoded.
+ */
+export const encodedForms = (secret: string): string[] => {
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), secret.replace(/'/g, "'\\''")])
+  const bytes = Buffer.from(secret)
+  for (let before = 0; before < 3; before++) {
+    const encoded = Buffer.concat([Buffer.alloc(before), bytes]).toString('base64')
+    const end = (before + bytes.length) % 3 === 0 ? encoded.length : encoded.length - 4
+    const core = encoded.slice(before === 0 ? 0 : 4, end)
+    if (core.length >= MIN_ENCODED_LENGTH) forms.add(core)
+  }
+  return [...forms]
+}
+
 /** One masker per output stream (stdout and stderr each need their own held-back tail). */
 export function createMasker(secrets: ReadonlyArray<string>): Masker {
-  const needles = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))]
+  const needles = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(encodedForms))]
     .map((s) => Buffer.from(s))
     .sort((a, b) => b.length - a.length) // at the same offset the longest secret wins
   if (needles.length === 0) return passThrough
@@ -62,10 +83,23 @@ export function createMasker(secrets: ReadonlyArray<string>): Masker {
   }
 }
 
-/** The values to mask for one run: its SECRET parameters and the credential's password or passphrase. */
-export const secretsOfRun = (parameters: ReadonlyArray<string> | undefined, secret: { password?: string | null; passphrase?: string | null } | null | undefined): string[] => [
+// A PEM body line shorter than this (the last one) would mask ordinary base64 output by chance.
+const MIN_KEY_LINE = 16
+
+/**
+ * The values to mask for one run: its SECRET parameters, and the credential's password,
+ * passphrase and private key (each base64 line of its body: `cat ~/.ssh/id_*` prints them).
+ */
+export const secretsOfRun = (
+  parameters: ReadonlyArray<string> | undefined,
+  secret: { password?: string | null; passphrase?: string | null; privateKey?: string | null } | null | undefined
+): string[] => [
   ...(parameters ?? []),
-  ...[secret?.password, secret?.passphrase].filter((s): s is string => !!s)
+  ...[secret?.password, secret?.passphrase].filter((s): s is string => !!s),
+  ...(secret?.privateKey ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= MIN_KEY_LINE && !line.startsWith('-----'))
 ]
 
 /** A whole text masked at once (failure reasons, step errors: they end up in events). */
