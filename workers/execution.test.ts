@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { Effect } from 'effect'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCredential } from '../commands/credentials.ts'
-import { cancelExecution, runJob, type RunJobInput } from '../commands/executions.ts'
+import { cancelExecution, reportOnExecution, runJob, type RunJobInput } from '../commands/executions.ts'
 import { defineJob, type DefineJobInput } from '../commands/jobs.ts'
 import { registerTarget } from '../commands/targets.ts'
 import { storedOutput } from '../test/output.ts'
@@ -44,6 +44,23 @@ const sshTargets = async (n: number, prefix: string) => {
 }
 
 describe('Running jobs', () => {
+  it('stops running steps once its attempt was interrupted (its work went to another worker)', async () => {
+    const local = await run(registerTarget({ name: 'interrupted-local', address: 'localhost', connection: 'LOCAL' }, context()))
+    const marker = `/tmp/ops-interrupted-${process.pid}-${Date.now()}`
+    const steps = await job({ name: 'two-steps-interrupted', steps: [{ kind: 'COMMAND', command: 'sleep 1.5' }, { kind: 'COMMAND', command: `touch ${marker}` }] })
+    const execution = await start({ jobId: steps.id, targetIds: [local.id] })
+    // While step 1 runs, the attempt is declared lost (as the watchdog would).
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await h.platform.pool.query("SELECT status FROM target_runs WHERE execution_id = $1 AND status = 'RUNNING'", [execution.id])
+      if (rows.length > 0) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await run(reportOnExecution({ type: 'InterruptTargetRun', executionId: execution.id, targetId: local.id, attempt: 1, reason: 'test: lost', at: new Date().toISOString() }, context()))
+    expect(await waitForEnd(execution.id)).toBe('FAILED')
+    await new Promise((r) => setTimeout(r, 2_500))
+    expect(() => readFileSync(marker)).toThrow()
+  })
+
   it('runs a command on a LOCAL target with a parameter and stores its output', async () => {
     const local = await run(registerTarget({ name: 'worker-local', address: 'localhost', connection: 'LOCAL' }, context()))
     const hello = await job({ name: 'hello', steps: [{ kind: 'COMMAND', command: 'echo hello {{who}}' }], parameters: [{ name: 'who', type: 'STRING', required: true }] })

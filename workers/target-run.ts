@@ -12,6 +12,9 @@ import { connectionFor, openParameters, pinHostKey, workerContext, type WorkerDe
 
 export type WorkVerdict = 'done' | 'later' | 'dropped'
 
+// How long a report of what already happened on a target is retried before the item is given back.
+const REPORT_PATIENCE_MS = 10 * 60_000
+
 const describeFailure = (index: number, r: StepResult): string | null => {
   if (r.error) return `step ${index + 1}: ${r.error}`
   if (r.timedOut) return `step ${index + 1} timed out`
@@ -33,6 +36,21 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
     if (outcome._tag === 'Success') await enqueueDispatched(deps.nc, deps.names, outcome.success.events).catch(() => undefined)
     return outcome
   }
+  /**
+   * A report that must not be lost: what the target did has happened. While the event store
+   * cannot be reached, it is tried again (the item's heartbeats keep it ours meanwhile); a refusal
+   * is an answer and returned at once. Only after REPORT_PATIENCE_MS does the failure escape, and
+   * the item goes back to the queue.
+   */
+  const reportSurely = async (command: ExecutionCommand, step: string) => {
+    const giveUpAt = Date.now() + REPORT_PATIENCE_MS
+    for (let wait = 250; ; wait = Math.min(wait * 2, 10_000)) {
+      const outcome = await report(command, step)
+      if (outcome._tag === 'Success' || outcome.failure._tag === 'Rejected') return outcome
+      if (Date.now() + wait > giveUpAt) throw outcome.failure
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
   const at = () => new Date().toISOString()
   const base = { executionId: order.executionId, targetId: order.targetId, attempt: order.attempt }
 
@@ -52,7 +70,12 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   }
   if (current.status !== 'PENDING') return 'dropped'
   const started = await report({ type: 'StartTargetRun', ...base, workerId: deps.workerId, at: at() }, 'start')
-  if (started._tag === 'Failure') return 'dropped'
+  if (started._tag === 'Failure') {
+    // Refused: the attempt is not to run (cancelled, taken). Anything else: try the item again.
+    if (started.failure._tag === 'Rejected') return 'dropped'
+    item.retryLater(5_000)
+    return 'later'
+  }
   // The same start again (a second copy of this work item): another worker took this attempt.
   if (started.success.replayed) return 'dropped'
 
@@ -62,7 +85,7 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
   const masked = (text: string | null) => (text === null || secrets.length === 0 ? text : maskText(secrets, text))
   const maskedStep = (step: StepOutcome | null) => (step ? { ...step, error: masked(step.error) } : null)
   const finish = async (outcome: RunOutcome, exitCode: number | null, reason: string | null, lastStep: StepOutcome | null = null) => {
-    await report({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason: masked(reason), lastStep: maskedStep(lastStep), at: at() }, 'finish')
+    await reportSurely({ type: 'FinishTargetRun', ...base, outcome, exitCode, reason: masked(reason), lastStep: maskedStep(lastStep), at: at() }, 'finish')
     return 'done' as const
   }
   const connection = await run(connectionFor(order.targetId))
@@ -90,7 +113,10 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
     const steps = state.request.steps
     for (let index = 0; index < steps.length; index++) {
       if (cancel.aborted) return await finish('CANCELLED', null, 'cancelled before step ' + (index + 1))
-      await report({ type: 'RecordStepStarted', ...base, stepIndex: index, at: at() }, `step-${index}-started`)
+      // A refused step report means this attempt was interrupted (and maybe retried elsewhere):
+      // it must not go on running steps beside its successor.
+      const stepStarted = await reportSurely({ type: 'RecordStepStarted', ...base, stepIndex: index, at: at() }, `step-${index}-started`)
+      if (stepStarted._tag === 'Failure') return 'dropped'
       let result: StepResult
       try {
         const spec = renderStep(steps[index]!, parameters.success.plain, index)
@@ -108,7 +134,8 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
       const failure = describeFailure(index, result)
       if (failure) return await finish('FAILED', result.exitCode, failure, outcome)
       if (index === steps.length - 1) return await finish('SUCCEEDED', 0, null, outcome)
-      await report({ type: 'RecordStepFinished', ...base, ...maskedStep(outcome)!, at: at() }, `step-${index}-finished`)
+      const stepFinished = await reportSurely({ type: 'RecordStepFinished', ...base, ...maskedStep(outcome)!, at: at() }, `step-${index}-finished`)
+      if (stepFinished._tag === 'Failure') return 'dropped'
     }
     return await finish('SUCCEEDED', 0, null)
   } finally {
