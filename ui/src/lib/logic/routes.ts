@@ -75,4 +75,9 @@ export const withQuery = (path: string, query: Record<string, string | number | 
 }
 
 /** Only same-app paths: a `next=` parameter must never send the person to another site. */
-export const safeNext = (next: string | null): string => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/')
+/**
+ * Where to go after signing in: a path of this app only. Browsers read `//host` and `/\host` as
+ * another site, and strip tabs and newlines from URLs, so only a plain path is let through.
+ */
+export const safeNext = (next: string | null): string =>
+  next && /^\/(?![\/\\])[^\s\\]*$/.test(next) && !next.startsWith('/login') ? next : '/'
