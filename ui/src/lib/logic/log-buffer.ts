@@ -159,12 +159,12 @@ export class LogView {
  * Visible positions of the lines containing `query` (case-insensitive, ANSI codes ignored only
  * when the line has any), at most `limit` of them.
  */
-export const searchLines = (buffer: LogBuffer, view: LogView, query: string, limit = 100_000): number[] => {
+export const searchLines = (buffer: LogBuffer, view: LogView, query: string, limit = 100_000, from = 0): number[] => {
   if (!query) return []
   const needle = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')
   const hits: number[] = []
   const count = view.count
-  for (let i = 0; i < count && hits.length < limit; i++) {
+  for (let i = from; i < count && hits.length < limit; i++) {
     const line = buffer.lines[view.line(i)]!
     if (needle.test(line) || (line.includes('\x1b') && needle.test(line.replace(/\x1b\[[0-9;]*m/g, '')))) hits.push(i)
   }

@@ -12,6 +12,7 @@ const fakes = (history: OutputChunk[], pageSize = 2) => {
   const requests: Array<Record<string, unknown>> = []
   let handlers: LiveHandlers<{ executionOutput: OutputChunk }> | null = null
   let subscribedAfter: unknown = null
+  let subscribedVariables: Record<string, unknown> = {}
   const client: GraphQLClient = {
     request: async <T>(_query: string, variables: Record<string, unknown> = {}) => {
       requests.push(variables)
@@ -22,11 +23,12 @@ const fakes = (history: OutputChunk[], pageSize = 2) => {
   const live = {
     subscribe: <T>(_q: string, variables: Record<string, unknown>, h: LiveHandlers<T>) => {
       subscribedAfter = variables.after
+      subscribedVariables = variables
       handlers = h as unknown as LiveHandlers<{ executionOutput: OutputChunk }>
       return () => (handlers = null)
     }
   }
-  return { client, live, requests, push: (c: OutputChunk) => handlers?.next({ executionOutput: c }), subscribed: () => subscribedAfter, active: () => handlers !== null }
+  return { client, live, requests, push: (c: OutputChunk) => handlers?.next({ executionOutput: c }), subscribed: () => subscribedAfter, resent: () => JSON.parse(JSON.stringify(subscribedVariables)) as Record<string, unknown>, active: () => handlers !== null }
 }
 
 const frame = () => new Promise((resolve) => setTimeout(resolve, 40))
@@ -73,6 +75,31 @@ describe('TargetOutput', () => {
     expect(output.lineAt(0)).toEqual({ text: 'bad one', number: 2, stream: STDERR })
     expect(output.hits).toEqual([1])
     expect(output.step(1)).toBe(1)
+  })
+
+  it('keeps a search up to date as lines stream in, searching only what is new', async () => {
+    const f = fakes([chunk(1, 'error one\nfine\n'), chunk(2, 'partial err')], 10)
+    const output = new TargetOutput(f.client, f.live, 'e', 't')
+    await output.start()
+    output.follow()
+    output.search('err')
+    expect(output.hits).toEqual([0, 2])
+    // The open last line grows, then many new lines arrive: the hits are those of a full search.
+    f.push(chunk(3, 'or two\n' + 'noise\n'.repeat(1000) + 'last error\n'))
+    await frame()
+    expect(output.hits).toEqual([0, 2, 1003])
+    expect(output.lineAt(1003)).toMatchObject({ text: 'last error' })
+  })
+
+  it('asks only for what came since when the socket resubscribes after a reconnect', async () => {
+    const f = fakes([chunk(1, 'a\n'), chunk(2, 'b\n')], 10)
+    const output = new TargetOutput(f.client, f.live, 'e', 't')
+    await output.start()
+    output.follow()
+    expect(f.resent().after).toBe(2)
+    f.push(chunk(3, 'c\n'))
+    await frame()
+    expect(f.resent().after).toBe(3)
   })
 
   it('starts over when a retry begins a new attempt', async () => {

@@ -12,6 +12,8 @@ const cancelFrame = (id: number): void => (typeof cancelAnimationFrame === 'func
 /** Bytes per history page: the first shows lines quickly, the rest bring a 20 MB log in three. */
 const FIRST_PAGE_BYTES = 512 * 1024
 const PAGE_BYTES = 8 * 1024 * 1024
+// Hits kept for one search; past this, the viewer says there are more.
+const SEARCH_LIMIT = 100_000
 
 /**
  * The output of one target run for the viewer: history in big pages, then live chunks (when the
@@ -89,9 +91,19 @@ export class TargetOutput {
   /** Follows live output after what is loaded; once (calling again changes nothing). */
   follow(): void {
     if (this.#stop || this.#closed) return
+    const loaded = () => this.buffer.lastSeq
     this.#stop = this.live.subscribe<{ executionOutput: OutputChunk }>(
       EXECUTION_OUTPUT_LIVE,
-      { executionId: this.executionId, targetId: this.targetId, after: this.buffer.lastSeq },
+      // A getter: the socket client serialises the variables again when it resubscribes after a
+      // reconnect (every token expiry ends the socket), so it asks for what came since, not the
+      // whole log again.
+      {
+        executionId: this.executionId,
+        targetId: this.targetId,
+        get after() {
+          return loaded()
+        }
+      },
       {
         next: (data) => this.#queue(data.executionOutput),
         error: (error) => (this.error = error)
@@ -126,8 +138,14 @@ export class TargetOutput {
     return this.hits[this.hit]!
   }
 
+  #researchFrom(from: number): void {
+    const kept = this.hits.filter((hit) => hit < from)
+    this.hits = kept.concat(searchLines(this.buffer, this.view, this.query, SEARCH_LIMIT - kept.length, from))
+    this.hit = this.hits.length ? Math.min(Math.max(this.hit, 0), this.hits.length - 1) : -1
+  }
+
   #research(): void {
-    this.hits = searchLines(this.buffer, this.view, this.query)
+    this.hits = searchLines(this.buffer, this.view, this.query, SEARCH_LIMIT)
     this.hit = this.hits.length ? Math.min(Math.max(this.hit, 0), this.hits.length - 1) : -1
   }
 
@@ -156,7 +174,9 @@ export class TargetOutput {
     }
     const before = this.count
     this.count = this.view.sync()
-    if (this.query && this.count !== before) this.#research()
+    // Lines only ever get added (the last one may still grow): search what is new, not the whole
+    // log again on every frame of a 20 MB stream.
+    if (this.query && this.count !== before) this.#researchFrom(Math.max(0, before - 1))
     this.bytes = this.buffer.bytes
     this.version++
   }
