@@ -77,8 +77,8 @@ export const CANCEL_EXECUTION = 'mutation CancelExecution($id: ID!) { cancelExec
 export const RERUN_EXECUTION = 'mutation RerunExecution($id: ID!, $onlyFailed: Boolean) { rerunExecution(id: $id, onlyFailed: $onlyFailed) { id } }'
 
 const CHUNK = 'attempt seq stepIndex stream text'
-export const EXECUTION_OUTPUT = `query ExecutionOutput($executionId: ID!, $targetId: ID!, $afterSeq: Int, $maxBytes: Int) {
-  executionOutput(executionId: $executionId, targetId: $targetId, afterSeq: $afterSeq, maxBytes: $maxBytes) { ${CHUNK} } }`
+export const EXECUTION_OUTPUT = `query ExecutionOutput($executionId: ID!, $targetId: ID!, $attempt: Int, $afterSeq: Int, $maxBytes: Int) {
+  executionOutput(executionId: $executionId, targetId: $targetId, attempt: $attempt, afterSeq: $afterSeq, maxBytes: $maxBytes) { ${CHUNK} } }`
 export const EXECUTION_OUTPUT_LIVE = `subscription ExecutionOutputLive($executionId: ID!, $targetId: ID!, $after: Int) {
   executionOutput(executionId: $executionId, targetId: $targetId, after: $after) { ${CHUNK} } }`
 

@@ -41,6 +41,8 @@ describe('TargetOutput', () => {
     expect(output.count).toBe(3)
     expect(output.lineAt(2)).toEqual({ text: 'c', number: 3, stream: 0 })
     expect(f.requests.map((r) => r.afterSeq)).toEqual([0, 2, 3])
+    // The latest attempt first; then that attempt's pages, even if a retry starts meanwhile.
+    expect(f.requests.map((r) => r.attempt)).toEqual([null, 1, 1])
     expect(output.loading).toBe(false)
     expect(f.active()).toBe(false)
   })

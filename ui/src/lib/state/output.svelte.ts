@@ -68,15 +68,18 @@ export class TargetOutput {
    * requested as soon as the previous answer is in (before it is turned into lines).
    */
   async start(): Promise<void> {
-    const page = (afterSeq: number, maxBytes: number) =>
-      this.client.request<{ executionOutput: OutputChunk[] }>(EXECUTION_OUTPUT, { executionId: this.executionId, targetId: this.targetId, afterSeq, maxBytes })
+    // Chunks are numbered per attempt: the pages after the first stay with the first page's
+    // attempt, so a retry that starts meanwhile cannot make the history skip its first chunks
+    // (the live subscription shows the new attempt from its start).
+    const page = (attempt: number | null, afterSeq: number, maxBytes: number) =>
+      this.client.request<{ executionOutput: OutputChunk[] }>(EXECUTION_OUTPUT, { executionId: this.executionId, targetId: this.targetId, attempt, afterSeq, maxBytes })
     try {
-      let next = page(0, FIRST_PAGE_BYTES)
+      let next = page(null, 0, FIRST_PAGE_BYTES)
       for (;;) {
         const chunks = (await next).executionOutput
         if (this.#closed) return
         if (chunks.length === 0) break
-        next = page(chunks[chunks.length - 1]!.seq, PAGE_BYTES)
+        next = page(chunks[0]!.attempt, chunks[chunks.length - 1]!.seq, PAGE_BYTES)
         this.#take(chunks)
         this.#flush()
       }
