@@ -6,8 +6,15 @@ const MAX_CHUNK = 32 * 1024
 // the live-output latency a person notices.
 const COALESCE_MS = 15
 
+// Output published but not yet acknowledged: above HIGH the step's streams are paused until it
+// falls below LOW (a step printing gigabytes must not fill the worker's memory).
+const HIGH_WATER_BYTES = 8 * 1024 * 1024
+const LOW_WATER_BYTES = 2 * 1024 * 1024
+
 export interface OutputWriter {
   readonly write: (chunk: OutputChunk, stepIndex: number) => void
+  /** A promise while too much output waits for the bus (see StepIo.pressure), else null. */
+  readonly pressure: () => Promise<void> | null
   /** Publishes what is buffered and waits until the bus has acknowledged every chunk. */
   readonly flush: () => Promise<void>
 }
@@ -27,11 +34,25 @@ export const createOutputWriter = (
   let buffered: { stream: 'stdout' | 'stderr'; stepIndex: number; parts: Buffer[]; bytes: number } | null = null
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<unknown>[] = []
+  let unacknowledged = 0
+  let relieved: Array<() => void> = []
 
+  const acknowledged = (bytes: number) => {
+    unacknowledged -= bytes
+    if (unacknowledged > LOW_WATER_BYTES || relieved.length === 0) return
+    const waiting = relieved
+    relieved = []
+    for (const resume of waiting) resume()
+  }
   const send = (stream: 'stdout' | 'stderr', stepIndex: number, data: Buffer) => {
     for (let offset = 0; offset < data.length; offset += MAX_CHUNK) {
       const piece = data.subarray(offset, offset + MAX_CHUNK)
-      inFlight.push(publishOutput(nc, names, { ...run, seq: ++seq, stream, stepIndex, data: piece }).catch(onError))
+      unacknowledged += piece.length
+      inFlight.push(
+        publishOutput(nc, names, { ...run, seq: ++seq, stream, stepIndex, data: piece })
+          .catch(onError)
+          .finally(() => acknowledged(piece.length))
+      )
     }
     if (inFlight.length > 256) {
       const settled = inFlight
@@ -55,6 +76,7 @@ export const createOutputWriter = (
       if (buffered.bytes >= MAX_CHUNK) drain()
       else timer ??= setTimeout(drain, COALESCE_MS)
     },
+    pressure: () => (unacknowledged + (buffered?.bytes ?? 0) < HIGH_WATER_BYTES ? null : new Promise<void>((resume) => relieved.push(resume))),
     flush: async () => {
       drain()
       await Promise.all(inFlight)

@@ -121,7 +121,10 @@ export const runWorkOrder = async (order: WorkOrder, item: WorkItem, deps: Worke
       try {
         const spec = renderStep(steps[index]!, parameters.success.plain, index)
         const timeout = stepTimeoutFor(spec, state.request.options) ?? deps.defaultStepTimeoutSeconds
-        result = await session.runStep({ ...spec, timeoutSeconds: timeout }, { signal: cancel, onOutput: (chunk) => output.write(chunk, index) })
+        result = await session.runStep(
+          { ...spec, timeoutSeconds: timeout },
+          { signal: cancel, onOutput: (chunk) => output.write(chunk, index), pressure: output.pressure }
+        )
       } catch (error) {
         result = { exitCode: null, signal: null, timedOut: false, cancelled: false, durationMs: 0, outputBytes: 0, error: error instanceof Error ? error.message : 'step failed' }
       }

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { UnsupportedTarget } from './errors.ts'
 import { killGroup } from './local-kill.ts'
 import { asScript, carriesSecret } from './secret-steps.ts'
-import { outputSink, watchStep } from './output.ts'
+import { backPressure, outputSink, watchStep } from './output.ts'
 import type { Executor, StepIo, StepResult, StepSpec, TargetSession } from './types.ts'
 
 export interface LocalExecutorOptions {
@@ -103,8 +103,15 @@ function runProcess(program: string, args: string[], step: StepSpec, io: StepIo,
     const watch = watchStep(step.timeoutSeconds, io.signal, () => {
       if (child.pid !== undefined) stopping.done = killGroup(child.pid, o.killGraceMs)
     })
-    child.stdout.on('data', (data: Buffer) => sink.stdout(data))
-    child.stderr.on('data', (data: Buffer) => sink.stderr(data))
+    const yieldToOutput = backPressure(io, [child.stdout, child.stderr])
+    child.stdout.on('data', (data: Buffer) => {
+      sink.stdout(data)
+      yieldToOutput()
+    })
+    child.stderr.on('data', (data: Buffer) => {
+      sink.stderr(data)
+      yieldToOutput()
+    })
     child.on('error', (err) => {
       spawnError = `could not start ${program}: ${err.message}`
     })

@@ -1,5 +1,5 @@
 import { createMasker } from './masker.ts'
-import type { OutputChunk } from './types.ts'
+import type { OutputChunk, StepIo } from './types.ts'
 
 /** Passes a step's output on as it arrives, masked, and counts the bytes the step wrote. */
 export interface OutputSink {
@@ -30,6 +30,27 @@ export function outputSink(onOutput: (chunk: OutputChunk) => void, secrets: Read
     get bytes() {
       return bytes
     }
+  }
+}
+
+/**
+ * To call after each piece of output a step's streams delivered: while the output taken so far
+ * is not yet delivered onwards (`io.pressure`), the streams are paused, so a step printing
+ * gigabytes waits for the bus instead of filling the worker's memory; SSH's flow control then
+ * holds the remote process at its next write.
+ */
+export const backPressure = (io: StepIo, streams: ReadonlyArray<{ pause(): unknown; resume(): unknown }>): (() => void) => {
+  let paused = false
+  return () => {
+    if (paused) return
+    const wait = io.pressure?.()
+    if (!wait) return
+    paused = true
+    for (const stream of streams) stream.pause()
+    void wait.then(() => {
+      paused = false
+      for (const stream of streams) stream.resume()
+    })
   }
 }
 

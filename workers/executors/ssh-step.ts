@@ -1,7 +1,7 @@
 // Runs one planned step on an open exec channel: streams output, and on cancel or timeout kills
 // the remote process group through a second channel on the same connection.
 import type { Client, ClientChannel } from 'ssh2'
-import { outputSink, watchStep } from './output.ts'
+import { backPressure, outputSink, watchStep } from './output.ts'
 import { killPlan, parseMarker, type RemotePlan } from './ssh-commands.ts'
 import type { StepIo, StepResult, StepSpec } from './types.ts'
 
@@ -47,8 +47,13 @@ export function runOnChannel(client: Client, channel: ClientChannel, plan: Remot
     announced(group)
     sink.stderr(rest)
   }
-  channel.on('data', (data: Buffer) => sink.stdout(data))
+  const yieldToOutput = backPressure(io, [channel, channel.stderr])
+  channel.on('data', (data: Buffer) => {
+    sink.stdout(data)
+    yieldToOutput()
+  })
   channel.stderr.on('data', (data: Buffer) => {
+    yieldToOutput()
     if (head === null) return sink.stderr(data)
     const seen: Buffer = Buffer.concat([head, data])
     const found = parseMarker(seen)

@@ -59,8 +59,13 @@ export interface StepResult {
 }
 
 export interface StepIo {
-  /** Called as output arrives, stdout and stderr separately; keep it fast (no backpressure). */
+  /** Called as output arrives, stdout and stderr separately; keep it fast. */
   onOutput(chunk: OutputChunk): void
+  /**
+   * Back-pressure: a promise while the output taken so far is not yet delivered (the executor
+   * stops reading the step's output until it settles), or null to go on.
+   */
+  readonly pressure?: () => Promise<void> | null
   /** Abort = cancel: the whole process tree of the step is terminated. */
   readonly signal: AbortSignal
 }
