@@ -1,6 +1,6 @@
 // Known secret values must never reach the stored job output (DESIGN.md). Output arrives in
-// arbitrary chunks, so a secret may be split between two of them: the masker holds back the last
-// (longest secret − 1) bytes of each chunk until the next one shows whether they start a secret.
+// arbitrary chunks, so a secret may be split between two of them: the masker holds back the end
+// of a chunk that could start a secret until the next one shows whether it does.
 
 export const MASK = Buffer.from('****')
 /** Shorter values would mask ordinary output everywhere (and leak little when shown). */
@@ -42,8 +42,26 @@ export function createMasker(secrets: ReadonlyArray<string>): Masker {
     .map((s) => Buffer.from(s))
     .sort((a, b) => b.length - a.length) // at the same offset the longest secret wins
   if (needles.length === 0) return passThrough
-  const keep = (needles[0]?.length ?? 1) - 1
   let tail = Buffer.alloc(0)
+
+  /**
+   * How many bytes at the end of `data` could be the start of a secret the next chunk completes:
+   * only those are held back. Ordinary output (a line that ends in "\n", say) passes at once
+   * instead of waiting for more, which kept live output from a step printing a line now and then
+   * (and using a key credential, whose long lines are needles) half a second behind.
+   */
+  const pendingStart = (data: Buffer): number => {
+    let longest = 0
+    for (const needle of needles) {
+      for (let k = Math.min(needle.length - 1, data.length); k > longest; k--) {
+        if (data.compare(needle, 0, k, data.length - k, data.length) === 0) {
+          longest = k
+          break
+        }
+      }
+    }
+    return longest
+  }
 
   /** Masks `data` up to `limit`; a match may run past `limit`, which is then where we stopped. */
   const maskUpTo = (data: Buffer, limit: number): { out: Buffer; consumed: number } => {
@@ -70,8 +88,9 @@ export function createMasker(secrets: ReadonlyArray<string>): Masker {
   return {
     write(chunk) {
       const data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk
-      // Every secret starting before `limit` fits inside `data`, so it can be decided now.
-      const { out, consumed } = maskUpTo(data, Math.max(0, data.length - keep))
+      // A secret starting before `limit` either fits inside `data` or would make the held-back
+      // end longer: it can be decided now.
+      const { out, consumed } = maskUpTo(data, data.length - pendingStart(data))
       tail = Buffer.from(data.subarray(consumed)) // a copy: don't pin the whole chunk in memory
       return out
     },
