@@ -12,7 +12,7 @@ import { freshDatabase } from '../../test/support.ts'
 import { spawnRole } from '../../test/processes.ts'
 import os from 'node:os'
 import { round, runPool } from './stats.ts'
-import { describeSplit, settle, startCpuAccount, totalMicros, type Part } from './cpu.ts'
+import { describeSplit, settle, startCpuAccount, totalMicros, type CpuSplit, type Part } from './cpu.ts'
 import type { Row } from './types.ts'
 
 /** A RegisterTarget for a new target with a unique name: the command every command-path figure uses. */
@@ -27,7 +27,7 @@ const PARTS: ReadonlyArray<Part> = ['command process', 'sink process', 'PostgreS
  * Where a command's CPU goes, beside what a bare publish costs: with every process on the same
  * cores, cores ÷ (CPU per command) is the most this machine can do, however the work overlaps.
  */
-const cpuRows = (rows: Row[], split: ReturnType<ReturnType<typeof startCpuAccount>>, commands: number, rawSplit: typeof split, rawMessages: number, raw256: number) => {
+const cpuRows = (rows: Row[], split: CpuSplit, commands: number, rawSplit: typeof split, rawMessages: number, raw256: number) => {
   const cores = os.cpus().length
   const perCommand = totalMicros(split, commands, PARTS)
   const perMessage = totalMicros(rawSplit, rawMessages, ['command process', 'NATS'])

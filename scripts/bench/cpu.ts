@@ -56,13 +56,11 @@ const partOf = (p: ProcessTime, roles: Roles): Part =>
 export interface CpuSplit {
   /** CPU seconds per part over the phase. */
   readonly seconds: Readonly<Record<Part, number>>
-  readonly wallSeconds: number
 }
 
 /** Starts counting; the returned function stops and answers the CPU seconds each part used. */
 export const startCpuAccount = (roles: Roles = {}): (() => CpuSplit) => {
   const before = new Map(readAll().map((p) => [p.pid, p.ticks]))
-  const started = performance.now()
   return () => {
     const seconds: Record<Part, number> = { 'command process': 0, 'sink process': 0, PostgreSQL: 0, NATS: 0, 'API process': 0, 'HTTP clients': 0, other: 0 }
     for (const p of readAll()) {
@@ -70,7 +68,7 @@ export const startCpuAccount = (roles: Roles = {}): (() => CpuSplit) => {
       const used = (p.ticks - (before.get(p.pid) ?? 0)) / TICKS_PER_SECOND
       if (used > 0) seconds[partOf(p, roles)] += used
     }
-    return { seconds, wallSeconds: (performance.now() - started) / 1000 }
+    return { seconds }
   }
 }
 

@@ -21,8 +21,9 @@ export const targetInput = (i: number) => ({
 })
 
 /**
- * A plain keep-alive HTTP/1.1 client (one socket per concurrent client): the clients share the
- * process and its cores with the server, so they should cost as little as possible.
+ * A plain keep-alive HTTP/1.1 client (one socket per concurrent client): the clients run in a
+ * process of their own (graphql-load.ts) on the same cores as the server, so they should cost
+ * as little as possible.
  */
 export const httpClient = (base: string) => {
   const url = new URL(base)

@@ -1,4 +1,3 @@
-import { secretsOfRun } from './masker.ts'
 // Runs steps on the worker's own machine with the same semantics as SSH: each step in its own
 // process group (detached = setsid), so cancel and timeout reach every process it started.
 import { spawn } from 'node:child_process'
@@ -7,7 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { UnsupportedTarget } from './errors.ts'
 import { killGroup } from './local-kill.ts'
-import { asScript, carriesSecret } from './secret-steps.ts'
+import { secretsOfRun } from './masker.ts'
+import { privateStep } from './secret-steps.ts'
 import { backPressure, outputSink, watchStep } from './output.ts'
 import type { Executor, StepIo, StepResult, StepSpec, TargetSession } from './types.ts'
 
@@ -32,13 +32,11 @@ type Options = { killGraceMs: number; secrets: ReadonlyArray<string> }
 
 function localSession(o: Options): TargetSession {
   return {
-    async runStep(step, io) {
+    async runStep(given, io) {
       if (io.signal.aborted) return failed(Date.now(), 'cancelled before it started', true)
+      const step = privateStep(given, o.secrets)
       switch (step.kind) {
         case 'COMMAND':
-          // A command holding a secret goes through a private file: a command line is visible to
-          // every user of the machine (ps, /proc/<pid>/cmdline).
-          if (carriesSecret(step, o.secrets)) return runScript(asScript(step), io, o)
           return runProcess('/bin/sh', ['-c', step.command ?? ''], step, io, o)
         case 'SCRIPT':
           return runScript(step, io, o)
@@ -90,8 +88,8 @@ async function upload(step: StepSpec): Promise<StepResult> {
 // and behave like a login shell, and nothing of the platform's configuration (the master key,
 // DATABASE_URL with its password, the JWT secret), which `env` in a step would otherwise print.
 const STEP_ENVIRONMENT = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL'] as const
-export const stepEnvironment = (from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv =>
-  Object.fromEntries(STEP_ENVIRONMENT.flatMap((name) => (from[name] === undefined ? [] : [[name, from[name]]])))
+const stepEnvironment = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(STEP_ENVIRONMENT.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])))
 
 function runProcess(program: string, args: string[], step: StepSpec, io: StepIo, o: Options): Promise<StepResult> {
   const started = Date.now()

@@ -24,7 +24,7 @@ const MIN_ENCODED_LENGTH = 8
  * JSON-escaped and shell-quoted (`set -x` prints `'\''`). Base64 characters that also depend on the
  * bytes around the secret are left out, so the fragment matches wherever the secret was encoded.
  */
-export const encodedForms = (secret: string): string[] => {
+const encodedForms = (secret: string): string[] => {
   const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), secret.replace(/'/g, "'\\''")])
   const bytes = Buffer.from(secret)
   for (let before = 0; before < 3; before++) {
@@ -54,6 +54,8 @@ export function createMasker(secrets: ReadonlyArray<string>): Masker {
     let longest = 0
     for (const needle of needles) {
       for (let k = Math.min(needle.length - 1, data.length); k > longest; k--) {
+        // The first byte rules out nearly every candidate without a native compare call.
+        if (data[data.length - k] !== needle[0]) continue
         if (data.compare(needle, 0, k, data.length - k, data.length) === 0) {
           longest = k
           break

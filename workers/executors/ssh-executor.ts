@@ -1,5 +1,5 @@
 import { secretsOfRun } from './masker.ts'
-import { asScript, carriesSecret } from './secret-steps.ts'
+import { privateStep } from './secret-steps.ts'
 import { UnsupportedTarget } from './errors.ts'
 import { connectSsh, type SshConnectOptions } from './ssh-connect.ts'
 import { remotePlan } from './ssh-commands.ts'
@@ -61,7 +61,7 @@ class SshSession implements TargetSession {
   async runStep(step: StepSpec, io: StepIo): Promise<StepResult> {
     if (this.closed) throw new Error('runStep on a closed session')
     if (io.signal.aborted) return notRun({ cancelled: true })
-    const plan = remotePlan(carriesSecret(step, this.opts.secrets) ? asScript(step) : step)
+    const plan = remotePlan(privateStep(step, this.opts.secrets))
     const run = () => {
       const client = this.lease.client
       return exec(client, plan.command, (channel) => runOnChannel(client, channel, plan, step, io, this.opts))

@@ -125,13 +125,13 @@ export class TargetOutput {
     this.filter = filter
     this.view = new LogView(this.buffer, filter)
     this.count = this.view.sync()
-    this.#research()
+    this.#researchFrom(0)
     this.version++
   }
 
   search(query: string): void {
     this.query = query
-    this.#research()
+    this.#researchFrom(0)
   }
 
   /** Moves to the next (+1) or previous (−1) hit; answers its visible position. */
@@ -147,10 +147,6 @@ export class TargetOutput {
     this.hit = this.hits.length ? Math.min(Math.max(this.hit, 0), this.hits.length - 1) : -1
   }
 
-  #research(): void {
-    this.hits = searchLines(this.buffer, this.view, this.query, SEARCH_LIMIT)
-    this.hit = this.hits.length ? Math.min(Math.max(this.hit, 0), this.hits.length - 1) : -1
-  }
 
   #queue(chunk: OutputChunk): void {
     this.#pending.push(chunk)
