@@ -115,8 +115,7 @@ export class EventLog {
   }
 
   async lastSequence(): Promise<number> {
-    const info = await this.jsm.streams.info(this.names.eventsStream)
-    return info.state.last_seq
+    return (await this.bounds()).last
   }
 
   /**

@@ -124,8 +124,12 @@ const settleBatch = <C, E extends DomainEvent, S>(aggregate: Aggregate<C, E, S>,
     Effect.catch((error: CommandError) => Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(error))))),
     // The batch is settled by whichever caller's fiber took it: if that fiber dies or is
     // interrupted midway, the others must not wait forever (completing a done Deferred is a no-op).
-    Effect.ensuring(
-      Effect.sync(() => batch.forEach((p) => Deferred.doneUnsafe(p.done, Exit.fail(new StoreUnavailable({ reason: 'the batch holding this command was interrupted' })))))
+    // Only then: a settled batch must not build an error per command for nothing.
+    Effect.onError(() =>
+      Effect.sync(() => {
+        const lost = Exit.fail(new StoreUnavailable({ reason: 'the batch holding this command was interrupted' }))
+        for (const p of batch) Deferred.doneUnsafe(p.done, lost)
+      })
     )
   )
 }

@@ -27,9 +27,7 @@ export const InventoryLive = (pool: Pool) =>
         catch: (error) =>
           error instanceof TargetFilterError
             ? new Rejected({ rejection: invalidInput('targetFilter', error.message.replace(/^filter: /, '')) })
-            : (error as { code?: string }).code === '2201B'
-              ? new Rejected({ rejection: invalidInput('targetFilter', `${(error as Error).message}; simplify the regular expression`) })
-              : new StoreUnavailable({ reason: 'could not read the targets' })
+            : new StoreUnavailable({ reason: 'could not read the targets' })
       }).pipe(
         Effect.flatMap(({ targets, missing, overLimit }) => {
           if (missing.length > 0) return Effect.fail(new Rejected({ rejection: { ...invalidInput('targetIds', `no target with id ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`) } }))

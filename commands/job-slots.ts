@@ -1,6 +1,6 @@
 import { Effect, Schedule } from 'effect'
 import { executions, isTerminal, type RequestExecution } from '../domains/executions/index.ts'
-import { jobRuns, type ReleaseReason } from '../domains/job-runs/index.ts'
+import { holds, jobRuns, type ReleaseReason } from '../domains/job-runs/index.ts'
 import type { JobConcurrency } from '../domains/jobs/index.ts'
 import { ConcurrencyConflict } from './errors.ts'
 import { handleCommand, refreshState, stepContext, type CommandContext } from './handler.ts'
@@ -64,15 +64,15 @@ export const requestUnderPolicy = (concurrency: JobConcurrency, request: Request
     // A retry of a runJob whose claim landed but whose request did not: if a sweep has released
     // that claim as abandoned since (and maybe given the slot to another run), replaying the claim
     // holds nothing, and the execution must claim again rather than run without a slot.
-    const holds = claimed.state.active.some((run) => run.executionId === executionId) || claimed.state.queue.some((run) => run.executionId === executionId)
-    if (!holds && (yield* refreshState(executions, executionId)).status === 'absent')
+    const claimHolds = holds(claimed.state.active, executionId) || holds(claimed.state.queue, executionId)
+    if (!claimHolds && (yield* refreshState(executions, executionId)).status === 'absent')
       claimed = yield* persistently(handleCommand(jobRuns, claim, stepContext(context, 'claim-run-again')))
-    const held = claimed.state.queue.some((run) => run.executionId === executionId)
+    const held = holds(claimed.state.queue, executionId)
     const requested = yield* handleCommand(executions, { ...request, held }, context)
     if (!held) return requested
     // The slot may have come between the claim and the request, when the reactor's start found
     // no execution yet: start it here (a start that finds it already released is a no-op).
     const runs = yield* refreshState(jobRuns, jobId)
-    if (runs.active.some((run) => run.executionId === executionId)) yield* startHeldExecution(executionId, stepContext(context, 'start-held'))
+    if (holds(runs.active, executionId)) yield* startHeldExecution(executionId, stepContext(context, 'start-held'))
     return requested
   })

@@ -56,7 +56,7 @@ export interface AuditEntry {
 // Fields that are not plain-text secrets but must not leave the server either: a password hash
 // can be cracked offline, a token hash confirms a guessed token.
 const WITHHELD_FIELDS = new Set(['passwordHash', 'tokenHash'])
-export const WITHHELD = '[withheld]'
+const WITHHELD = '[withheld]'
 
 /**
  * Event data as the audit log shows it to any reader (viewers included): hashes of passwords

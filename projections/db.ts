@@ -15,12 +15,12 @@ export const createPool = (url: string, max = 10, applicationName = 'opsconducto
   return pool
 }
 
-/** A dedicated connection that is not returned to a pool (advisory locks, LISTEN). */
-// Such a connection holds a lease (the sink's advisory lock) or a LISTEN. If the network drops
+// A dedicated connection holds a lease (the sink's advisory lock) or a LISTEN. If the network drops
 // it silently, both ends must notice within a minute, not after the operating system's two
 // hours: this side to reconnect, the server to end the session and free the lock for a standby.
 const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3'
 
+/** A dedicated connection that is not returned to a pool (advisory locks, LISTEN). */
 export const connectClient = async (url: string, applicationName: string): Promise<pg.Client> => {
   const client = new pg.Client({
     connectionString: url,

@@ -34,7 +34,8 @@ export interface DocumentProjection<R extends Row = Row> {
 
 export type Queryable = Pick<PoolClient | Client, 'query'>
 
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
+/** A SQL identifier, quoted. */
+export const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
 /** A JSON document as a dollar-quoted SQL literal: no per-character escaping of large batches. */
 export const jsonLiteral = (value: object): string => {

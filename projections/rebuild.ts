@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../domains/shared/index.ts'
 import { inTransaction, tryAdvisoryLock, type Pool, type PoolClient } from './db.ts'
 import { readRange } from './event-store.ts'
-import { applyProjection, type DocumentProjection, type Queryable } from './projection.ts'
+import { applyProjection, quote, type DocumentProjection, type Queryable } from './projection.ts'
 import { readModelVersionName, SINK_CHECKPOINT } from './sink.ts'
 
 export interface RebuildReport {
@@ -15,7 +15,7 @@ export interface RebuildReport {
 
 const PAGE_POSITIONS = 20_000
 const fresh = (table: string) => `${table}__rebuild`
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`
+const q = quote
 
 const replay = async (db: Queryable, projections: ReadonlyArray<DocumentProjection>, events: ReadonlyArray<RecordedEvent>) => {
   for (const p of projections) await applyProjection(db, p, events, fresh(p.table))

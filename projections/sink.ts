@@ -4,7 +4,7 @@ import { chainHash, GENESIS_HASH } from './canonical.ts'
 import { connectClient, tryAdvisoryLock, type Client } from './db.ts'
 import { MalformedEventMessage, recordedEvents } from './event-store.ts'
 import { pause } from './wait.ts'
-import { jsonLiteral, planProjection, textLiteral, type DocumentProjection, type Queryable, type Row } from './projection.ts'
+import { jsonLiteral, planProjection, quote, textLiteral, type DocumentProjection, type Queryable, type Row } from './projection.ts'
 
 /** The stored log disagrees with the bus: never overwrite, stop and make noise. */
 export class SinkHalted extends Error {
@@ -87,6 +87,10 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
   await checkBusAgrees(client, options.eventLog, position)
   options.log(`sink: active from position ${position}`)
   const batchMax = options.batchMax ?? 1_000
+  // Every batch locks every read model first, in the order a rebuild locks them: a batch that
+  // read one table and then waited to write another could otherwise deadlock with a rebuild's swap.
+  const tables = options.projections.map((p) => quote(p.table))
+  const begin = ['BEGIN', ...(tables.length > 0 ? [`LOCK TABLE ${tables.join(', ')} IN ROW EXCLUSIVE MODE`] : [])]
   const inbox = new Inbox<Prepared>(batchMax * 10)
   const stop = new AbortController()
   const abort = () => stop.abort()
@@ -106,7 +110,7 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
     for (;;) {
       const batch = await inbox.take(batchMax, BATCH_MAX_BYTES)
       if (batch === null) break
-      const events = await commitBatch(client, batch, options)
+      const events = await commitBatch(client, batch, begin, options)
       options.onCommitted?.(batch[batch.length - 1]!.seq, events)
     }
   } finally {
@@ -123,7 +127,7 @@ const copyStream = async (client: Client, options: SinkOptions): Promise<void> =
  * every write, the checkpoint, the notification and COMMIT as one multi-statement query. Each
  * socket write costs tens of microseconds on these machines, more than most of the statements.
  */
-const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, options: SinkOptions): Promise<RecordedEvent[]> => {
+const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, begin: ReadonlyArray<string>, options: SinkOptions): Promise<RecordedEvent[]> => {
   const events = messages.flatMap((m) => m.events)
   const hashes = messages.flatMap((m) => m.hashes)
   const msgIds = new Map(messages.map((m) => [m.seq, m.msgId]))
@@ -131,10 +135,6 @@ const commitBatch = async (client: Client, messages: ReadonlyArray<Prepared>, op
   const plans = options.projections.flatMap((p) => planProjection(p, events) ?? [])
   const reads = plans.filter((p) => p.sql !== null)
   const rowsOf = new Map<object, ReadonlyArray<Row>>()
-  // Every read model is locked first, in the order a rebuild locks them: a batch that read one
-  // table and then waited to write another could otherwise deadlock with a rebuild's swap.
-  const tables = options.projections.map((p) => `"${p.table}"`)
-  const begin = ['BEGIN', ...(tables.length > 0 ? [`LOCK TABLE ${tables.join(', ')} IN ROW EXCLUSIVE MODE`] : [])]
   try {
     if (reads.length > 0) {
       const results = asResults(await client.query([...begin, ...reads.map((p) => p.sql)].join(';\n')))

@@ -1,5 +1,6 @@
 import type { Pool } from './db.ts'
 import { pause } from './wait.ts'
+import { quote } from './projection.ts'
 
 // Past this share of a table changed since its last ANALYZE (plus a floor for small tables),
 // the planner's row estimates are stale enough to pick bad plans.
@@ -16,7 +17,7 @@ const CHECK_EVERY_MS = 5_000
 export const keepStatisticsFresh = async (pool: Pool, tables: ReadonlyArray<string>, signal: AbortSignal, log: (m: string) => void): Promise<void> => {
   while (!signal.aborted) {
     try {
-      for (const table of await staleTables(pool, tables)) await pool.query(`ANALYZE "${table.replace(/"/g, '""')}"`)
+      for (const table of await staleTables(pool, tables)) await pool.query(`ANALYZE ${quote(table)}`)
     } catch (error) {
       log(`statistics: ${error instanceof Error ? error.message : String(error)}`)
     }

@@ -26,6 +26,13 @@ export class TargetFilterError extends Error {
   }
 }
 
+/**
+ * PostgreSQL refuses a few regular expressions the filter parser lets through (a range like
+ * `[\d-z]`, one too complex to run): that is the filter's fault, and said as such.
+ */
+export const asFilterError = (error: unknown): unknown =>
+  (error as { code?: string } | null)?.code === '2201B' ? new TargetFilterError(`${(error as Error).message}; simplify the regular expression`) : error
+
 export interface CompiledFilter {
   readonly where: string
   readonly params: unknown[]
@@ -178,13 +185,16 @@ const countsOf = (db: Queryable): TargetCounts => {
 
 /** Number of targets the filter selects; throws TargetFilterError for a malformed filter. */
 export const countTargets = (db: Queryable, filter?: string | null): Promise<number> =>
-  countWhere(db, compileTargetFilter(parseOrThrow(filter)))
+  countWhere(db, compileTargetFilter(parseOrThrow(filter))).catch((error: unknown) => Promise.reject(asFilterError(error)))
 
 /**
  * One page of the targets a filter selects, ordered by (lower(name), id) — a total order, so
  * keyset paging visits every match exactly once even when names repeat.
  */
-export const queryTargets = async (db: Queryable, query: TargetQuery): Promise<TargetPage> => {
+export const queryTargets = (db: Queryable, query: TargetQuery): Promise<TargetPage> =>
+  pageOfTargets(db, query).catch((error: unknown) => Promise.reject(asFilterError(error)))
+
+const pageOfTargets = async (db: Queryable, query: TargetQuery): Promise<TargetPage> => {
   const { first } = query
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
     throw new TargetFilterError(`first: must be a whole number from 1 to ${MAX_PAGE_SIZE} (got ${first})`, null, 'first')

@@ -43,13 +43,8 @@ export const fromQueryError = (error: unknown): unknown => {
     return apiError('BAD_USER_INPUT', message, { field: error.field, ...(error.position !== null ? { position: error.position } : {}) })
   }
   if (error instanceof PageInputError) return apiError('BAD_USER_INPUT', error.message, { field: error.field })
-  // The filter parser refuses what PostgreSQL's regex engine reads differently from JavaScript's;
-  // a pattern it still cannot run (a range like [\d-z], one too complex) is the filter's fault too.
-  if (isInvalidRegex(error)) return badInput('filter', `${(error as Error).message}; simplify the regular expression`)
   return error
 }
-
-const isInvalidRegex = (error: unknown): boolean => (error as { code?: string } | null)?.code === '2201B'
 
 /** Runs a projection query, turning its input errors into BAD_USER_INPUT (anything else stays masked). */
 export const readModel = async <A>(query: () => Promise<A>): Promise<A> => {

@@ -31,7 +31,8 @@ export const initialState: JobRunState = { active: [], queue: [], limit: null }
 const without = <T extends { executionId: string }>(list: ReadonlyArray<T>, executionId: string): ReadonlyArray<T> =>
   list.some((entry) => entry.executionId === executionId) ? list.filter((entry) => entry.executionId !== executionId) : list
 
-const holds = (list: ReadonlyArray<{ executionId: string }>, executionId: string): boolean => list.some((entry) => entry.executionId === executionId)
+/** Whether `list` (a job's active runs or its queue) holds the execution. */
+export const holds = (list: ReadonlyArray<{ executionId: string }>, executionId: string): boolean => list.some((entry) => entry.executionId === executionId)
 
 /** Replays and duplicates change nothing: an execution is listed at most once. */
 export const evolve = (state: JobRunState, event: JobRunEvent): JobRunState => {

@@ -4,7 +4,7 @@ import { jobRunDecider } from './decider.ts'
 export * from './commands.ts'
 export * from './events.ts'
 export * from './errors.ts'
-export { jobRunDecider, type ActiveRun, type JobRunState, type RunLimit, type WaitingRun } from './decider.ts'
+export { holds, jobRunDecider, type ActiveRun, type JobRunState, type RunLimit, type WaitingRun } from './decider.ts'
 
 /**
  * The runs of one job: `ops.evt.jobrun.<jobId>`. Only jobs with a QUEUE or SKIP policy write

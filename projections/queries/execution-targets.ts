@@ -1,6 +1,6 @@
 import { parseTargetFilter } from '../../domains/targets/filter/index.ts'
 import type { Queryable } from '../projection.ts'
-import { compileTargetFilter, TargetFilterError } from '../target-filter-sql.ts'
+import { asFilterError, compileTargetFilter, TargetFilterError } from '../target-filter-sql.ts'
 
 export interface ResolvedTarget {
   readonly targetId: string
@@ -35,10 +35,9 @@ export const resolveExecutionTargets = async (
     const parsed = parseTargetFilter(filter)
     if (!parsed.ok) throw new TargetFilterError(parsed.error.message, parsed.error.position, 'filter')
     const where = compileTargetFilter(parsed.filter)
-    const { rows } = await db.query(
-      `SELECT id, name FROM targets WHERE ${where.where} ORDER BY lower(name), id LIMIT ${Math.floor(limit) + 1}`,
-      where.params
-    )
+    const { rows } = await db
+      .query(`SELECT id, name FROM targets WHERE ${where.where} ORDER BY lower(name), id LIMIT ${Math.floor(limit) + 1}`, where.params)
+      .catch((error: unknown) => Promise.reject(asFilterError(error)))
     for (const r of rows as Array<{ id: string; name: string }>) found.set(r.id, r.name)
   }
   const targets = [...found].map(([targetId, name]) => ({ targetId, name }))
