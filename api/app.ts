@@ -37,10 +37,11 @@ const trustProxyOption = (setting: AppDeps['trustProxy']) =>
 
 /** The HTTP application, built without listening so tests can drive it in-process. */
 export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
+  const trustProxy = trustProxyOption(deps.trustProxy)
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: trustProxyOption(deps.trustProxy),
+    trustProxy,
     // Per-request lines would drown the log at thousands of mutations per second.
     logController: new LogController({ disableRequestLogging: true })
   })
@@ -72,7 +73,7 @@ export const buildApp = async (deps: AppDeps): Promise<FastifyInstance> => {
   })
 
   const authenticate = async (header: string | undefined) => (await auth.principals.identify(header)).principal
-  registerWebSocket(app, { yoga, authenticate, recheckMs: deps.subscriptionRecheckMs, clientAddress: clientAddressOf(trustProxyOption(deps.trustProxy)) })
+  registerWebSocket(app, { yoga, authenticate, recheckMs: deps.subscriptionRecheckMs, clientAddress: clientAddressOf(trustProxy) })
   registerAuditExport(app, { db: deps.platform.pool, authenticate })
   registerExecutionOutput(app, { db: deps.platform.pool, authenticate })
   app.addHook('onClose', async () => closeEventFeed(deps.platform))

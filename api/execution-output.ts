@@ -47,7 +47,7 @@ export const runOutputPreview = async (
   executionId: string,
   targetId: string,
   maxBytes: number,
-  budget: OutputBudget = new OutputBudget()
+  budget: OutputBudget
 ): Promise<string | null> => {
   const granted = budget.take(maxBytes)
   if (granted === 0) {

@@ -1,4 +1,4 @@
-import { getDirective, MapperKind, mapSchema } from '@graphql-tools/utils'
+import { getDirective, isAsyncIterable, MapperKind, mapSchema } from '@graphql-tools/utils'
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql'
 import type { ApiContext, Role } from './context.ts'
 import { apiError } from './errors.ts'
@@ -69,7 +69,7 @@ const stillAllowed = async (context: ApiContext, rule: AccessRule, field: string
  * were revoked, lost the role or belong to a disabled user, the stream ends (the client learns
  * why when it subscribes again).
  */
-export const untilAccessEnds = <T>(events: AsyncIterable<T>, allowed: () => Promise<boolean>, recheckMs: number): AsyncIterableIterator<T> => {
+const untilAccessEnds = <T>(events: AsyncIterable<T>, allowed: () => Promise<boolean>, recheckMs: number): AsyncIterableIterator<T> => {
   const inner = events[Symbol.asyncIterator]()
   let ended = false
   let endNow: (() => void) | null = null
@@ -106,9 +106,6 @@ export const untilAccessEnds = <T>(events: AsyncIterable<T>, allowed: () => Prom
     }
   }
 }
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value
 
 const guardSubscription =
   (rule: AccessRule, field: string, inner: GraphQLFieldResolver<unknown, ApiContext>): GraphQLFieldResolver<unknown, ApiContext> =>

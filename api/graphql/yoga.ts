@@ -26,10 +26,10 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value
 }
 
-/** Everything a resolver may use for one request: who is calling, from where, and the services. */
 /** Subscriptions check their caller's credentials again this often (SSE and WebSocket alike). */
 export const SUBSCRIPTION_RECHECK_MS = 30_000
 
+/** Everything a resolver may use for one request: who is calling, from where, and the services. */
 export const contextFor = async (
   platform: Platform,
   auth: AuthService,

@@ -46,7 +46,7 @@ export const buildTestServer = async (platform: Platform, options: { readonly re
     }
   })
   const authenticate: Authenticate = async (authorization) => (await auth.principals.identify(authorization)).principal
-  registerWebSocket(app, { yoga, authenticate, ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}) })
+  registerWebSocket(app, { yoga, authenticate, recheckMs: options.recheckMs })
   registerAuditExport(app, { db: platform.pool, authenticate })
   app.addHook('onClose', async () => {
     closeEventFeed(platform)

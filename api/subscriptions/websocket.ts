@@ -7,6 +7,7 @@ import type { YogaServerInstance } from 'graphql-yoga'
 import { WebSocketServer } from 'ws'
 import type { Authenticate } from '../audit-export.ts'
 import type { Principal } from '../graphql/context.ts'
+import { SUBSCRIPTION_RECHECK_MS } from '../graphql/yoga.ts'
 
 export interface WebSocketDeps {
   /** The yoga instance serving HTTP, so WebSocket operations run through the same plugins. */
@@ -19,7 +20,10 @@ export interface WebSocketDeps {
   readonly clientAddress?: (request: IncomingMessage) => string
 }
 
-/** Whether a document's chosen operation is a mutation; a document that does not parse is Yoga's to answer. */
+/**
+ * Whether a document's chosen operation is a mutation, read before Yoga's own parse (whose GET
+ * check throws for one); a document that does not parse is Yoga's to answer.
+ */
 const isMutation = (query: string, operationName: string | null | undefined): boolean => {
   try {
     return getOperationAST(parseDocument(query), operationName ?? undefined)?.operation === 'mutation'
@@ -27,8 +31,6 @@ const isMutation = (query: string, operationName: string | null | undefined): bo
     return false
   }
 }
-
-const RECHECK_MS = 30_000
 
 type Enveloped = ReturnType<WebSocketDeps['yoga']['getEnveloped']>
 interface EnvelopedRoot {
@@ -67,7 +69,7 @@ export const registerWebSocket = (app: FastifyInstance, deps: WebSocketDeps): vo
             .then((still) => {
               if (!still) socket.close(4403, 'Forbidden: the token expired or was revoked')
             })
-        }, deps.recheckMs ?? RECHECK_MS)
+        }, deps.recheckMs ?? SUBSCRIPTION_RECHECK_MS)
         recheck.unref()
         socket.once('close', () => clearInterval(recheck))
         return true

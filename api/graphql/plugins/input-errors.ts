@@ -38,7 +38,7 @@ const usages = (document: DocumentNode) => {
 }
 
 const cache = new WeakMap<DocumentNode, ReturnType<typeof usages>>()
-export const usagesOf = (document: DocumentNode) => {
+const usagesOf = (document: DocumentNode) => {
   let found = cache.get(document)
   if (!found) cache.set(document, (found = usages(document)))
   return found

@@ -20,6 +20,8 @@ import {
 import type { Plugin } from 'graphql-yoga'
 import type { ApiContext } from '../context.ts'
 import { apiError } from '../errors.ts'
+// Connections refuse pages above this themselves, with a clearer message than the cost limit's.
+import { MAX_PAGE } from '../../../projections/queries/paging.ts'
 
 /**
  * Query limits, as validation rules (cached per document by Yoga, so they cost nothing on repeat
@@ -33,8 +35,6 @@ export const MAX_DEPTH = 15
 export const MAX_COST = 250_000
 /** The largest window (`first`) of a list that is not a Connection, e.g. Execution.targets. */
 export const MAX_LIST_WINDOW = 10_000
-// Connections refuse pages above this themselves, with a clearer message than the cost limit's.
-const MAX_PAGE = 500
 const DEFAULT_PAGE = 50
 const UNPAGED_LIST = 10
 // A windowed list asked for whole (Execution.targets without `first`) answers every item, up to
