@@ -1,4 +1,5 @@
-import { absurd, unstorableTextAt } from '../domains/shared/index.ts'
+import { absurd } from '../domains/shared/index.ts'
+import { cursorParts, encodeCursor as encodeSortCursor } from './queries/paging.ts'
 import { parseTargetFilter, type FilterAst, type TextField } from '../domains/targets/filter/index.ts'
 import type { TargetRow } from './read-models/targets.ts'
 import { readModelVersionName } from './sink.ts'
@@ -102,20 +103,14 @@ interface Cursor {
   readonly id: string
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Opaque to callers; holds the sort key exactly as PostgreSQL computed it. */
-export const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify([cursor.sortName, cursor.id]), 'utf8').toString('base64url')
+export const encodeCursor = (cursor: Cursor): string => encodeSortCursor(cursor.sortName, cursor.id)
 
 const decodeCursor = (after: string): Cursor => {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && unstorableTextAt(value[0]) === undefined)
-      return { sortName: value[0], id: value[1] }
-  } catch {
-    // Falls through to the error below: any undecodable text is simply not one of our cursors.
-  }
-  throw new TargetFilterError('after: is not a cursor returned by this query (use pageInfo.endCursor)', null, 'after')
+  const parts = cursorParts(after)
+  if (!parts) throw new TargetFilterError('after: is not a cursor returned by this query (use pageInfo.endCursor)', null, 'after')
+  return { sortName: parts[0], id: parts[1] }
 }
 
 export const MAX_PAGE_SIZE = 500

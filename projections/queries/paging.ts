@@ -17,17 +17,24 @@ export const MAX_PAGE = 500
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Opaque to callers: the sort key as PostgreSQL computed it, and the id that breaks ties. */
-const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.stringify([sortKey, id]), 'utf8').toString('base64url')
+export const encodeCursor = (sortKey: string, id: string): string => Buffer.from(JSON.stringify([sortKey, id]), 'utf8').toString('base64url')
 
-const decodeCursor = (after: string): [string, string] => {
+/** The sort key and id of a cursor this code made, or null for anything else. */
+export const cursorParts = (after: string): [string, string] | null => {
   try {
     const value: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'))
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && UUID.test(value[1]) && unstorableTextAt(value[0]) === undefined)
       return [value[0], value[1]]
   } catch {
-    // Not one of our cursors: reported below.
+    // Not one of our cursors.
   }
-  throw new PageInputError('after', 'is not a cursor returned by this query (use pageInfo.endCursor)')
+  return null
+}
+
+const decodeCursor = (after: string): [string, string] => {
+  const parts = cursorParts(after)
+  if (!parts) throw new PageInputError('after', 'is not a cursor returned by this query (use pageInfo.endCursor)')
+  return parts
 }
 
 export interface Page<R> {
