@@ -59,7 +59,7 @@ describe('login', () => {
       return performance.now() - t
     }
     // One wrong password per existing user, so no sample meets the per-username throttle.
-    const existing = await Promise.all(Array.from({ length: 7 }, () => api.userToken('VIEWER')))
+    const existing = await Promise.all(Array.from({ length: 11 }, () => api.userToken('VIEWER')))
     const unknown: number[] = []
     const known: number[] = []
     for (const [i, user] of existing.entries()) {

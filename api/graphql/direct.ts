@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { execute, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql'
 import { maskError, processRegularResult } from 'graphql-yoga'
 import type { ApiContext } from './context.ts'
-import { recodeInputError, unusableText } from './plugins/input-errors.ts'
+import { recodeInputErrors, unusableText } from './plugins/input-errors.ts'
+import { withWarnings } from './plugins/warnings.ts'
 import { queryLimitsRule, usesIntrospection } from './plugins/limits.ts'
 import { logUnexpected, type ServerContext } from './yoga.ts'
 import type { Logger } from '../../runtime/logger.ts'
@@ -59,8 +60,7 @@ export const directGraphQL = (deps: {
         operationName: params.operationName ?? undefined
       })) as ExecutionResult)
     // The plugins' order in the full path: input errors, warnings, then masking.
-    if (result.errors && !result.data) result = { ...result, errors: result.errors.map((e) => recodeInputError(e, prepared.document)) }
-    if (contextValue.warnings.length > 0 && 'data' in result) result = { ...result, extensions: { ...result.extensions, warnings: contextValue.warnings } }
+    result = withWarnings(recodeInputErrors(result, prepared.document), contextValue.warnings)
     if (result.errors) result = { ...result, errors: result.errors.map(mask) }
     const answer = processRegularResult(result, { Response: CapturedResponse } as never, 'application/json') as unknown as CapturedResponse
     reply.status(answer.init.status ?? 200)

@@ -101,6 +101,10 @@ export const unusableText = (document: DocumentNode, variables: Readonly<Record<
   return null
 }
 
+/** Variable coercion fails before execution starts: no data, errors without a path, recoded. */
+export const recodeInputErrors = (result: ExecutionResult, document: DocumentNode): ExecutionResult =>
+  result.errors && !result.data ? { ...result, errors: result.errors.map((e) => recodeInputError(e, document)) } : result
+
 const refusal = (field: string): ExecutionResult => ({
   errors: [badInput(field, 'must not contain a NUL character or half of a UTF-16 surrogate pair')]
 })
@@ -118,9 +122,7 @@ export const useInputErrors = (): Plugin => ({
     if (refused) return void setResultAndStopExecution(refused)
     return {
       onExecuteDone: ({ result, setResult }) => {
-        // Variable coercion fails before execution starts: no data, errors without a path.
-        if (!('errors' in result) || !result.errors || ('data' in result && result.data)) return
-        setResult({ ...result, errors: result.errors.map((e) => recodeInputError(e, args.document)) })
+        if ('errors' in result && result.errors && !result.data) setResult(recodeInputErrors(result, args.document))
       }
     }
   }

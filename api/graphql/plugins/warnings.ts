@@ -1,13 +1,15 @@
+import type { ExecutionResult } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { ApiContext } from '../context.ts'
 
-/** Adds what resolvers noted in `context.warnings` to the answer's `extensions.warnings`. */
+/** The answer with what resolvers noted in `context.warnings` as its `extensions.warnings`. */
+export const withWarnings = (result: ExecutionResult, warnings: ApiContext['warnings']): ExecutionResult =>
+  warnings.length === 0 || !('data' in result) ? result : { ...result, extensions: { ...result.extensions, warnings } }
+
 export const useWarnings = (): Plugin<ApiContext> => ({
   onExecute: ({ args }) => ({
     onExecuteDone: ({ result, setResult }) => {
-      const warnings = args.contextValue.warnings
-      if (warnings.length === 0 || !('data' in result)) return
-      setResult({ ...result, extensions: { ...result.extensions, warnings } })
+      if ('data' in result && args.contextValue.warnings.length > 0) setResult(withWarnings(result, args.contextValue.warnings))
     }
   })
 })
